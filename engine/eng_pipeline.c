@@ -1,0 +1,203 @@
+/*
+ * eng_pipeline.c - size check, decode, store or quarantine, counts and
+ * signals for one message, batched; signals announced after COMMIT (see
+ * eng_pipeline.h).
+ */
+#include "devsurv/eng_pipeline.h"
+#include "devsurv/eng_counts.h"
+#include "devsurv/ds_alloc.h"
+#include "devsurv/ds_err.h"
+#include "devsurv/ds_log.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+
+struct eng_pipeline {
+    eng_store_t *store; /* borrowed */
+    eng_decoder_t *dec;
+    struct eng_counts_params params;
+    size_t max_msg_size;
+    size_t pending;
+    struct eng_pipeline_stats stats;
+    eng_signal_fn *on_signal;
+    void *on_signal_arg;
+    struct eng_signal *sigs; /* raised in the open batch */
+    size_t nsigs, capsigs;
+};
+
+eng_pipeline_t *eng_pipeline_new(const struct eng_config *cfg,
+                                 eng_store_t *store)
+{
+    eng_pipeline_t *self = ds_calloc(1, sizeof *self);
+    if (!self)
+        return NULL;
+    self->store = store;
+    self->dec = eng_decoder_new();
+    if (!self->dec) {
+        eng_pipeline_destroy(&self);
+        return NULL;
+    }
+    self->params.maxsprt.cv = cfg->maxsprt.cv;
+    self->params.maxsprt.min_events = cfg->maxsprt.min_events;
+    self->params.maxsprt.max_expected = cfg->maxsprt.max_expected;
+    self->params.baseline_rate = cfg->maxsprt.baseline_rate;
+    self->max_msg_size = (size_t)cfg->ingest.max_msg_size;
+    return self;
+}
+
+void eng_pipeline_destroy(eng_pipeline_t **self_p)
+{
+    eng_pipeline_t *self = self_p ? *self_p : NULL;
+    if (!self)
+        return;
+    eng_pipeline_rollback(self);
+    eng_decoder_destroy(&self->dec);
+    ds_free(self->sigs);
+    ds_free(self);
+    *self_p = NULL;
+}
+
+void eng_pipeline_on_signal(eng_pipeline_t *self, eng_signal_fn *fn,
+                            void *arg)
+{
+    self->on_signal = fn;
+    self->on_signal_arg = arg;
+}
+
+static int s_open(eng_pipeline_t *self)
+{
+    if (eng_store_in_batch(self->store))
+        return 0;
+    self->pending = 0;
+    self->nsigs = 0;
+    return eng_store_begin(self->store);
+}
+
+/* Room for one more signal, so a raised signal is never lost to OOM. */
+static int s_reserve(eng_pipeline_t *self)
+{
+    if (self->nsigs < self->capsigs)
+        return 0;
+    size_t cap = self->capsigs ? self->capsigs * 2 : 8;
+    struct eng_signal *s = ds_realloc(self->sigs, cap * sizeof *s);
+    if (!s)
+        return DS_ENOMEM;
+    self->sigs = s;
+    self->capsigs = cap;
+    return 0;
+}
+
+/* Record the stored message's seq as the source's watermark. */
+static int s_mark(eng_pipeline_t *self, const struct eng_store_key *k)
+{
+    self->pending++;
+    if (k->seq <= 0)
+        return 0;
+    return eng_store_source_put(self->store, k->source, k->epoch, k->seq);
+}
+
+int eng_pipeline_reject(eng_pipeline_t *self, const struct eng_msg *m,
+                        int code, const char *reason)
+{
+    int rc = s_open(self);
+    if (rc != 0)
+        return rc;
+    rc = eng_store_quarantine_put(self->store, &m->key, code, reason,
+                                  m->ctype, m->payload, m->n);
+    if (rc == DS_EDUP) {
+        self->stats.duplicates++;
+        return rc;
+    }
+    if (rc != 0)
+        return rc;
+    self->stats.quarantined++;
+    ds_warn("quarantined %.*s/%" PRId64 "/%" PRId64 ": %s",
+            (int)m->key.source.n, m->key.source.p, m->key.epoch,
+            m->key.seq, reason);
+    return s_mark(self, &m->key);
+}
+
+static int s_count(eng_pipeline_t *self, const struct eng_msg *m,
+                   const struct eng_event *ev)
+{
+    bool raised;
+    int rc = s_reserve(self);
+    if (rc == 0)
+        rc = eng_counts_apply(self->store, &self->params, &m->key, ev,
+                              &self->sigs[self->nsigs], &raised);
+    if (rc != 0)
+        return rc;
+    self->stats.exposures += ev->kind == ENG_EV_EXPOSURE;
+    self->stats.outcomes += ev->kind == ENG_EV_OUTCOME;
+    if (raised) {
+        self->nsigs++;
+        self->stats.signals++;
+    }
+    return 0;
+}
+
+int eng_pipeline_submit(eng_pipeline_t *self, const struct eng_msg *m)
+{
+    struct eng_event ev;
+    struct ds_diag diag;
+    if (m->n > self->max_msg_size) {
+        char why[128];
+        snprintf(why, sizeof why,
+                 "message of %zu bytes exceeds ingest.max_msg_size %zu",
+                 m->n, self->max_msg_size);
+        return eng_pipeline_reject(self, m, DS_ETOOBIG, why);
+    }
+    ds_diag_clear(&diag);
+    int rc = eng_decoder_decode(self->dec, m->ctype, m->payload, m->n, &ev,
+                                &diag);
+    if (rc == DS_ENOMEM)
+        return rc;
+    if (rc != 0)
+        return eng_pipeline_reject(self, m, rc, diag.msg);
+    if ((rc = s_open(self)) != 0)
+        return rc;
+    rc = eng_store_event_put(self->store, &m->key, &ev, m->ctype, m->payload,
+                             m->n);
+    if (rc == DS_EDUP)
+        self->stats.duplicates++;
+    if (rc != 0)
+        return rc;
+    self->stats.events++;
+    if ((rc = s_count(self, m, &ev)) != 0)
+        return rc;
+    return s_mark(self, &m->key);
+}
+
+size_t eng_pipeline_pending(const eng_pipeline_t *self)
+{
+    return eng_store_in_batch(self->store) ? self->pending : 0;
+}
+
+int eng_pipeline_commit(eng_pipeline_t *self)
+{
+    if (!eng_store_in_batch(self->store))
+        return 0;
+    int rc = eng_store_commit(self->store);
+    if (rc != 0) {
+        self->nsigs = 0;
+        return rc;
+    }
+    self->stats.batches++;
+    for (size_t i = 0; i < self->nsigs && self->on_signal; i++)
+        self->on_signal(self->on_signal_arg, &self->sigs[i]);
+    self->nsigs = 0;
+    self->pending = 0;
+    return 0;
+}
+
+void eng_pipeline_rollback(eng_pipeline_t *self)
+{
+    eng_store_rollback(self->store);
+    self->nsigs = 0;
+    self->pending = 0;
+}
+
+const struct eng_pipeline_stats *eng_pipeline_stats(const eng_pipeline_t *self)
+{
+    return &self->stats;
+}

@@ -1,0 +1,272 @@
+/*
+ * eng_serve.c - the engine loop: ROUTER -> ingest sequencing -> pipeline ->
+ * group commit -> ACK (see eng_serve.h).
+ */
+#include "devsurv/eng_serve.h"
+#include "devsurv/eng_ingest.h"
+#include "devsurv/eng_zmq.h"
+#include "devsurv/ds_err.h"
+#include "devsurv/ds_log.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+struct s_loop {
+    const struct eng_config *cfg;
+    void *ctx, *sock;
+    eng_store_t *store;
+    eng_pipeline_t *pipe;
+    eng_ingest_t *ingest;
+    int64_t batch_start; /* monotonic ms of the batch's first message */
+    uint64_t malformed;
+};
+
+static int64_t s_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void s_send_ack(void *arg, const struct eng_ingest_src *src)
+{
+    struct s_loop *L = arg;
+    struct eng_wire_msg m = {
+        .cmd = ENG_WIRE_ACK,
+        .source = ds_span_str(src->source),
+        .epoch = (uint64_t)src->epoch,
+        .seq = (uint64_t)src->committed,
+        .credit = (uint64_t)L->cfg->ingest.credit,
+    };
+    if (eng_zmq_send(L->sock, src->rid, src->rid_len, &m, ZMQ_DONTWAIT) < 0)
+        ds_debug("ACK to %s not sent: %s", src->source, zmq_strerror(errno));
+}
+
+/* Commit the open batch, then ACK. A failed commit is fatal for the batch
+ * only: sequencing rewinds so publishers' resends are accepted again. */
+static int s_flush(struct s_loop *L, struct ds_diag *diag)
+{
+    int rc = eng_pipeline_commit(L->pipe);
+    if (rc != 0) {
+        eng_ingest_rolled_back(L->ingest);
+        return ds_diag_set_code(diag, rc, L->cfg->store.path, 0,
+                                "commit failed: %s",
+                                eng_store_errmsg(L->store));
+    }
+    eng_ingest_committed(L->ingest);
+    eng_ingest_each_ack(L->ingest, s_send_ack, L);
+    return 0;
+}
+
+static void s_resend(struct s_loop *L, const struct eng_ingest_src *src)
+{
+    struct eng_wire_msg m = {
+        .cmd = ENG_WIRE_RESEND,
+        .source = ds_span_str(src->source),
+        .epoch = (uint64_t)src->epoch,
+        .seq = (uint64_t)src->expected,
+    };
+    eng_zmq_send(L->sock, src->rid, src->rid_len, &m, ZMQ_DONTWAIT);
+}
+
+static int s_on_ev(struct s_loop *L, struct eng_ingest_src *src,
+                   const struct eng_wire_msg *w)
+{
+    bool resend;
+    switch (eng_ingest_check(L->ingest, src, (int64_t)w->seq, s_now_ms(),
+                             &resend)) {
+    case ENG_INGEST_DUP:
+        return 0;
+    case ENG_INGEST_GAP:
+        if (resend)
+            s_resend(L, src);
+        return 0;
+    case ENG_INGEST_APPLY:
+        break;
+    }
+    struct eng_msg m = {
+        .key = {w->source, (int64_t)w->epoch, (int64_t)w->seq},
+        .ctype = w->ctype,
+        .payload = w->payload.p,
+        .n = w->payload.n,
+    };
+    if (eng_pipeline_pending(L->pipe) == 0)
+        L->batch_start = s_now_ms();
+    int rc = eng_pipeline_submit(L->pipe, &m);
+    if (rc != 0 && rc != DS_EDUP)
+        return rc;
+    eng_ingest_applied(L->ingest, src);
+    return 0;
+}
+
+/* Store a message whose frames could not be parsed, with no key. */
+static int s_malformed(struct s_loop *L, const struct eng_zmq_in *in,
+                       const char *why)
+{
+    char reason[DS_DIAG_MSG_MAX + 32];
+    const struct ds_span *f = &in->frames[1];
+    size_t nf = in->n - 1;
+    snprintf(reason, sizeof reason, "malformed DSV1 message (%zu frames%s): "
+             "%s", nf, in->truncated ? ", truncated" : "", why);
+    L->malformed++;
+    struct eng_msg m = {.ctype = {0}, .payload = nf ? f[nf - 1].p : "",
+                        .n = nf ? f[nf - 1].n : 0};
+    if (eng_pipeline_pending(L->pipe) == 0)
+        L->batch_start = s_now_ms();
+    int rc = eng_pipeline_reject(L->pipe, &m, DS_EPARSE, reason);
+    return rc == DS_EDUP ? 0 : rc;
+}
+
+static int s_on_msg(struct s_loop *L, const struct eng_zmq_in *in,
+                    struct ds_diag *diag)
+{
+    struct eng_wire_msg w;
+    struct ds_diag why;
+    ds_diag_clear(&why);
+    if (in->n < 2 || in->truncated ||
+        eng_wire_parse(&in->frames[1], in->n - 1, &w, &why) != 0)
+        return s_malformed(L, in, in->truncated ? "too many frames"
+                                                : why.msg);
+    if (w.cmd != ENG_WIRE_HELLO && w.cmd != ENG_WIRE_EV)
+        return s_malformed(L, in, "command not accepted by the engine");
+    struct eng_ingest_src *src =
+        eng_ingest_src(L->ingest, w.source, (int64_t)w.epoch,
+                       in->frames[0].p, in->frames[0].n);
+    if (!src)
+        return ds_diag_set_code(diag, DS_ESTORE, L->cfg->store.path, 0,
+                                "cannot read source state");
+    if (w.cmd == ENG_WIRE_EV)
+        return s_on_ev(L, src, &w);
+    src->need_ack = true; /* HELLO: commit what is open, then ACK */
+    return s_flush(L, diag);
+}
+
+static int s_open(struct s_loop *L, struct ds_diag *diag)
+{
+    L->store = eng_store_open(L->cfg->store.path, false, diag);
+    if (!L->store)
+        return DS_ESTORE;
+    L->pipe = eng_pipeline_new(L->cfg, L->store);
+    L->ingest = eng_ingest_new(L->store);
+    L->ctx = zmq_ctx_new();
+    L->sock = L->ctx ? zmq_socket(L->ctx, ZMQ_ROUTER) : NULL;
+    if (!L->pipe || !L->ingest || !L->sock)
+        return ds_diag_set_code(diag, DS_ENOMEM, "", 0, "out of memory");
+    int64_t maxmsg = L->cfg->ingest.max_msg_size + 4096;
+    int one = 1, hwm = 100000, ivl = 5000, tmo = 15000, linger = 1000;
+    zmq_setsockopt(L->sock, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg);
+    zmq_setsockopt(L->sock, ZMQ_ROUTER_HANDOVER, &one, sizeof one);
+    zmq_setsockopt(L->sock, ZMQ_RCVHWM, &hwm, sizeof hwm);
+    zmq_setsockopt(L->sock, ZMQ_HEARTBEAT_IVL, &ivl, sizeof ivl);
+    zmq_setsockopt(L->sock, ZMQ_HEARTBEAT_TIMEOUT, &tmo, sizeof tmo);
+    zmq_setsockopt(L->sock, ZMQ_LINGER, &linger, sizeof linger);
+    if (zmq_bind(L->sock, L->cfg->ingest.endpoint) != 0)
+        return ds_diag_set_code(diag, DS_ENET, "", 0, "cannot bind %s: %s",
+                                L->cfg->ingest.endpoint,
+                                zmq_strerror(errno));
+    return 0;
+}
+
+static void s_close(struct s_loop *L)
+{
+    if (L->sock)
+        zmq_close(L->sock);
+    if (L->ctx)
+        zmq_ctx_term(L->ctx);
+    eng_ingest_destroy(&L->ingest);
+    eng_pipeline_destroy(&L->pipe);
+    eng_store_destroy(&L->store);
+}
+
+/* Poll timeout: time left in the open batch, else a short idle tick so a
+ * stop request is seen even if the signal raced the poll. */
+static long s_timeout(const struct s_loop *L)
+{
+    if (eng_pipeline_pending(L->pipe) == 0)
+        return 250;
+    int64_t left = L->batch_start + L->cfg->store.batch_ms - s_now_ms();
+    return left > 0 ? (long)left : 0;
+}
+
+static bool s_batch_due(const struct s_loop *L)
+{
+    size_t n = eng_pipeline_pending(L->pipe);
+    return n > 0 && ((int64_t)n >= L->cfg->store.batch_events ||
+                     s_now_ms() - L->batch_start >= L->cfg->store.batch_ms);
+}
+
+/* Read what is ready, up to one batch, without blocking. */
+static int s_drain(struct s_loop *L, struct eng_zmq_in *in,
+                   struct ds_diag *diag)
+{
+    for (int64_t i = 0; i < L->cfg->store.batch_events; i++) {
+        if (eng_zmq_recv(L->sock, in, ZMQ_DONTWAIT) != 0)
+            return errno == EAGAIN || errno == EINTR ? 0 : DS_ENET;
+        int rc = s_on_msg(L, in, diag);
+        if (rc != 0)
+            return rc;
+        if (s_batch_due(L))
+            return 0;
+    }
+    return 0;
+}
+
+static int s_loop(struct s_loop *L, volatile sig_atomic_t *stop,
+                  struct ds_diag *diag)
+{
+    struct eng_zmq_in in = {.n = 0};
+    int rc = 0;
+    while (!*stop && rc == 0) {
+        zmq_pollitem_t item = {L->sock, 0, ZMQ_POLLIN, 0};
+        int n = zmq_poll(&item, 1, s_timeout(L));
+        if (n < 0 && errno != EINTR) {
+            rc = ds_diag_set_code(diag, DS_ENET, "", 0, "poll: %s",
+                                  zmq_strerror(errno));
+            break;
+        }
+        if (n > 0)
+            rc = s_drain(L, &in, diag);
+        if (rc == 0 && (s_batch_due(L) || eng_pipeline_pending(L->pipe) == 0))
+            rc = s_flush(L, diag);
+    }
+    eng_zmq_in_close(&in);
+    if (rc == 0)
+        rc = s_flush(L, diag);
+    return rc;
+}
+
+int eng_serve_run(const struct eng_config *cfg,
+                  volatile sig_atomic_t *stop, eng_signal_fn *on_signal,
+                  void *arg, struct ds_diag *diag)
+{
+    struct s_loop L = {.cfg = cfg};
+    if (!cfg->ingest.insecure) {
+        return ds_diag_set_code(diag, DS_ECONFIG, "", 0,
+                                "CURVE authentication is not available in "
+                                "this version; set ingest.insecure = true "
+                                "for a plaintext local link");
+    }
+    int rc = s_open(&L, diag);
+    if (rc == 0) {
+        ds_warn("ingest.insecure = true: plaintext, unauthenticated link "
+                "on %s (local demos only)", cfg->ingest.endpoint);
+        eng_pipeline_on_signal(L.pipe, on_signal, arg);
+        ds_info("serving on %s, store %s", cfg->ingest.endpoint,
+                cfg->store.path);
+        rc = s_loop(&L, stop, diag);
+    }
+    if (L.pipe) {
+        const struct eng_pipeline_stats *st = eng_pipeline_stats(L.pipe);
+        const struct eng_ingest_stats *is = eng_ingest_stats(L.ingest);
+        ds_info("stopped: %" PRIu64 " events, %" PRIu64 " quarantined, %"
+                PRIu64 " signals, %" PRIu64 " duplicates, %" PRIu64
+                " gaps, %" PRIu64 " malformed",
+                st->events, st->quarantined, st->signals,
+                is ? is->duplicates : 0, is ? is->gaps : 0, L.malformed);
+    }
+    s_close(&L);
+    return rc;
+}

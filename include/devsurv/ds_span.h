@@ -1,0 +1,34 @@
+/*
+ * ds_span.h - borrowed byte ranges.
+ *
+ * A span never owns its bytes: it points into a buffer owned by someone else
+ * (a received message, a file mapping, a rule set) and is valid only while
+ * that buffer lives. Spans are not NUL-terminated.
+ */
+#ifndef DEVSURV_DS_SPAN_H
+#define DEVSURV_DS_SPAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <string.h>
+
+struct ds_span {
+    const char *p; /* first byte (may be NULL only when n == 0) */
+    size_t n;      /* length in bytes */
+};
+
+/* Span over a NUL-terminated string s (borrowed). */
+static inline struct ds_span ds_span_str(const char *s)
+{
+    struct ds_span sp = {s, s ? strlen(s) : 0};
+    return sp;
+}
+
+/* True when span a holds exactly the bytes of NUL-terminated string s. */
+static inline bool ds_span_eq(struct ds_span a, const char *s)
+{
+    size_t n = strlen(s);
+    return a.n == n && (n == 0 || memcmp(a.p, s, n) == 0);
+}
+
+#endif

@@ -1,0 +1,100 @@
+/*
+ * eng_event.h - decode and validate one inbound event message.
+ *
+ * Input: the content-type frame and the payload bytes of one message
+ * (DESIGN.md section 3). Output: a struct eng_event whose spans borrow from
+ * the decoder (valid until the next eng_decoder_decode() or destroy).
+ * Accepted content types: application/vnd.devsurv.event+json (the native
+ * envelope). FHIR R4 and MAUDE readers are added by later work; any other
+ * type is refused with DS_EUNSUPP.
+ *
+ * JSON is parsed with jansson (Debian libjansson): strict RFC 8259, UTF-8
+ * checked, duplicate object keys rejected, "\u0000" rejected, top level must
+ * be an object. Validation (everything else is a reject with a reason that
+ * names the field path, e.g. "device.product_code: expected 3 upper-case
+ * letters"):
+ *   id          required string, 1..128 bytes, no control characters
+ *   kind        required: "note" | "report" | "exposure" | "outcome"
+ *   time        required RFC 3339 date-time with offset (eng_time_parse)
+ *   patient, encounter   optional strings, 1..128 bytes, no controls
+ *   device      optional object: product_code (FDA: 3 letters A-Z),
+ *               udi (1..256), brand (1..256), model (1..256), all strings
+ *   procedure   optional object: code (1..64), action ("implanted" |
+ *               "explanted" | "revised")
+ *   event       optional object: code (IMDRF adverse-event code: a letter
+ *               A-G then 2, 4, 6 or 8 digits, e.g. "E0505"), term (1..256)
+ *   text        optional string (any length the message allows)
+ *   kind rules: note and report need non-empty text; exposure needs
+ *               device.product_code; outcome needs device.product_code and
+ *               event.code.
+ * Unknown members are ignored (they stay in the stored raw payload).
+ *
+ * Never asserts on input; never logs. Not here: size limits (the caller
+ * applies ingest.max_msg_size before decoding) and storage.
+ */
+#ifndef DEVSURV_ENG_EVENT_H
+#define DEVSURV_ENG_EVENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "devsurv/ds_diag.h"
+#include "devsurv/ds_span.h"
+
+#define ENG_CTYPE_EVENT_JSON "application/vnd.devsurv.event+json"
+
+enum eng_event_kind {
+    ENG_EV_NOTE = 1,
+    ENG_EV_REPORT,
+    ENG_EV_EXPOSURE,
+    ENG_EV_OUTCOME
+};
+
+enum eng_proc_action {
+    ENG_PROC_NONE = 0,
+    ENG_PROC_IMPLANTED,
+    ENG_PROC_EXPLANTED,
+    ENG_PROC_REVISED
+};
+
+/* One decoded event. Absent optional fields are empty spans ({NULL, 0}). */
+struct eng_event {
+    enum eng_event_kind kind;
+    int64_t time_ms; /* event time, Unix ms UTC */
+    struct ds_span id;
+    struct ds_span patient;
+    struct ds_span encounter;
+    struct ds_span product_code; /* device.product_code */
+    struct ds_span udi;          /* device.udi (syntax checked later) */
+    struct ds_span brand;        /* device.brand */
+    struct ds_span model;        /* device.model */
+    struct ds_span proc_code;    /* procedure.code */
+    enum eng_proc_action proc_action;
+    struct ds_span event_code; /* event.code (IMDRF) */
+    struct ds_span event_term; /* event.term */
+    struct ds_span text;
+};
+
+typedef struct eng_decoder eng_decoder_t;
+
+/* New decoder. Returns NULL on allocation failure. Caller owns the result;
+ * free it with eng_decoder_destroy(). */
+eng_decoder_t *eng_decoder_new(void);
+
+/* Free *self_p and set it to NULL. Safe on NULL and on *self_p == NULL. */
+void eng_decoder_destroy(eng_decoder_t **self_p);
+
+/* Decode payload[0..n) of content type ctype into *ev (overwritten; its
+ * spans borrow from self until the next call). Returns 0; DS_EUNSUPP for an
+ * unknown content type; DS_EPARSE for a JSON syntax error (diag: "invalid
+ * JSON at line L column C: <jansson text>"); DS_EINVAL for a valid JSON
+ * document that is not a valid event (diag names the field path);
+ * DS_ENOMEM. diag->file stays empty: the caller knows the source. */
+int eng_decoder_decode(eng_decoder_t *self, struct ds_span ctype,
+                       const char *payload, size_t n, struct eng_event *ev,
+                       struct ds_diag *diag);
+
+/* "note", "report", "exposure", "outcome" ("?" for anything else). */
+const char *eng_event_kind_name(enum eng_event_kind kind);
+
+#endif

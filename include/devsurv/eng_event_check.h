@@ -1,0 +1,42 @@
+/*
+ * eng_event_check.h - byte-level checks behind the event decoder (internal).
+ *
+ * Pure predicates over borrowed spans, used by eng_event.c: the content
+ * type, the syntax of coded fields, control characters, and the escaping
+ * that keeps a rejected value safe to put in a diagnostic. No JSON, no
+ * allocation, no state; nothing outside engine/eng_event*.c should need it
+ * (the contract other modules use is eng_event.h).
+ */
+#ifndef DEVSURV_ENG_EVENT_CHECK_H
+#define DEVSURV_ENG_EVENT_CHECK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "devsurv/ds_span.h"
+
+/* True when ctype is ENG_CTYPE_EVENT_JSON exactly, optionally followed by
+ * one parameter "; charset=utf-8" (blanks allowed around ';', parameter
+ * name and value case-insensitive, value unquoted). */
+bool eng_event_check_ctype(struct ds_span ctype);
+
+/* True for an FDA product code: exactly 3 upper-case letters A-Z. */
+bool eng_event_check_product_code(struct ds_span s);
+
+/* True for an IMDRF adverse-event code: an upper-case letter A-G followed
+ * by 2, 4, 6 or 8 digits ("E05", "E0505", "A010203"). */
+bool eng_event_check_imdrf(struct ds_span s);
+
+/* True when s (valid UTF-8) holds no control character: C0 (0x00-0x1F),
+ * DEL (0x7F) or C1 (U+0080-U+009F, bytes C2 80..C2 9F). */
+bool eng_event_check_no_controls(struct ds_span s);
+
+/* Write at most max bytes of s into buf (cap bytes, cap >= 8), NUL
+ * terminated, for a diagnostic: bytes outside 0x20..0x7E become "\xNN";
+ * when q is not NUL, q and '\\' are backslash-escaped too (q is the quote
+ * the caller puts around the value); "..." marks a cut. The result is
+ * always one line of printable ASCII. Returns buf. */
+const char *eng_event_check_escape(char *buf, size_t cap, struct ds_span s,
+                                   size_t max, char q);
+
+#endif
