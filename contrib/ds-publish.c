@@ -80,8 +80,8 @@ static void s_help(void)
 static int64_t s_ts(struct s_pub *P, const char *line, size_t n)
 {
     struct eng_event ev;
-    if (eng_decoder_decode(P->dec, ds_span_str(ENG_CTYPE_EVENT_JSON), line,
-                           n, &ev, NULL) != 0)
+    if (eng_decoder_decode(P->dec, ds_span_str(ENG_CTYPE_EVENT_JSON), line, n,
+                           &ev, NULL) != 0)
         return 0;
     return ev.time_ms;
 }
@@ -277,8 +277,8 @@ static int s_open(struct s_pub *P)
     zmq_setsockopt(P->sock, ZMQ_LINGER, &linger, sizeof linger);
     zmq_setsockopt(P->sock, ZMQ_SNDHWM, &hwm, sizeof hwm);
     if (zmq_connect(P->sock, P->endpoint) != 0) {
-        fprintf(stderr, "ds-publish: cannot connect to %s: %s\n",
-                P->endpoint, zmq_strerror(errno));
+        fprintf(stderr, "ds-publish: cannot connect to %s: %s\n", P->endpoint,
+                zmq_strerror(errno));
         return EX_UNAVAILABLE;
     }
     return 0;
@@ -309,8 +309,9 @@ int main(int argc, char **argv)
         rc = s_run(&P);
     if (rc == EX_OK || rc == EX_UNAVAILABLE)
         fprintf(stderr,
-                "ds-publish: %s epoch %" PRIu64 ": %" PRIu64 " events read, %"
-                PRIu64 " sent (with resends), %" PRIu64 " acknowledged%s\n",
+                "ds-publish: %s epoch %" PRIu64 ": %" PRIu64
+                " events read, %" PRIu64 " sent (with resends), %" PRIu64
+                " acknowledged%s\n",
                 P.source, P.epoch, P.read_seq, P.sent, P.acked,
                 rc == EX_OK ? "" : "; engine not acknowledging: timed out");
     s_close(&P);

@@ -28,11 +28,10 @@ static const struct {
 
 static void s_usage(FILE *out)
 {
-    fprintf(out,
-            "usage: devsurv <command> [options]\n"
-            "       devsurv --help | --version\n\n"
-            "Near-real-time medical-device safety surveillance.\n\n"
-            "commands:\n");
+    fprintf(out, "usage: devsurv <command> [options]\n"
+                 "       devsurv --help | --version\n\n"
+                 "Near-real-time medical-device safety surveillance.\n\n"
+                 "commands:\n");
     for (size_t i = 0; i < S_NCMDS; i++)
         fprintf(out, "  %-10s %s\n", s_cmds[i].name, s_cmds[i].summary);
     fprintf(out, "\n`devsurv <command> --help` documents each command.\n");

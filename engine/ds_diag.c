@@ -34,8 +34,8 @@ int ds_diag_set(struct ds_diag *diag, const char *file, int line,
     return DS_EINVAL;
 }
 
-int ds_diag_set_code(struct ds_diag *diag, int code, const char *file,
-                     int line, const char *fmt, ...)
+int ds_diag_set_code(struct ds_diag *diag, int code, const char *file, int line,
+                     const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);

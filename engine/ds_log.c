@@ -47,8 +47,8 @@ void ds_log(enum ds_log_level level, const char *fmt, ...)
     char buf[2048];
     if (level > s_level)
         return;
-    int n = snprintf(buf, sizeof buf, "%s[%ld]: %s: ", s_ident,
-                     (long)getpid(), s_names[level]);
+    int n = snprintf(buf, sizeof buf, "%s[%ld]: %s: ", s_ident, (long)getpid(),
+                     s_names[level]);
     va_list ap;
     va_start(ap, fmt);
     int m = vsnprintf(buf + n, sizeof buf - (size_t)n - 1, fmt, ap);

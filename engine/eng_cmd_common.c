@@ -41,8 +41,7 @@ int eng_cmd_cfg_build(const struct eng_cmd_cfg *o, struct eng_config *cfg)
     for (int i = 0; rc == 0 && i < o->nsets; i++)
         rc = eng_config_set(cfg, o->sets[i], &diag);
     if (rc == 0 && o->db) {
-        int n = snprintf(cfg->store.path, sizeof cfg->store.path, "%s",
-                         o->db);
+        int n = snprintf(cfg->store.path, sizeof cfg->store.path, "%s", o->db);
         if (n < 0 || (size_t)n >= sizeof cfg->store.path)
             rc = ds_diag_set(&diag, "--db", 0, "path too long");
     }

@@ -126,8 +126,7 @@ static int s_feed(eng_pipeline_t *p, FILE *f, const struct s_opts *o,
     return rc == 0 ? eng_pipeline_commit(p) : rc;
 }
 
-static int s_run(const struct s_opts *o, const struct eng_config *cfg,
-                 FILE *f)
+static int s_run(const struct s_opts *o, const struct eng_config *cfg, FILE *f)
 {
     struct ds_diag diag;
     char buf[DS_DIAG_FILE_MAX + DS_DIAG_MSG_MAX + 16];

@@ -48,12 +48,11 @@ static int s_json(void *arg, const struct eng_signal *s)
     json_t *o = json_pack(
         "{s:I, s:s, s:s, s:s, s:f, s:f, s:I, s:f, s:s, s:I, s:s, s:I, s:I,"
         " s:o?}",
-        "id", (json_int_t)s->id, "product_code", s->product_code,
-        "event_code", s->event_code, "method", s->method, "statistic",
-        s->statistic, "threshold", s->threshold, "observed",
-        (json_int_t)s->observed, "expected", s->expected, "time",
-        eng_time_format(s->ts_event, when), "time_ms",
-        (json_int_t)s->ts_event, "source", s->source, "epoch",
+        "id", (json_int_t)s->id, "product_code", s->product_code, "event_code",
+        s->event_code, "method", s->method, "statistic", s->statistic,
+        "threshold", s->threshold, "observed", (json_int_t)s->observed,
+        "expected", s->expected, "time", eng_time_format(s->ts_event, when),
+        "time_ms", (json_int_t)s->ts_event, "source", s->source, "epoch",
         (json_int_t)s->epoch, "seq", (json_int_t)s->seq, "params",
         json_loads(s->params, 0, NULL));
     if (!o || json_array_append_new(arg, o) != 0)

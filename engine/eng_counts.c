@@ -21,8 +21,8 @@ static void s_signal_fill(struct eng_signal *s, const struct eng_cell *c,
     s->observed = c->observed;
     s->expected = c->expected;
     s->ts_event = ts;
-    size_t n = key->source.n < ENG_SOURCE_MAX - 1 ? key->source.n
-                                                  : ENG_SOURCE_MAX - 1;
+    size_t n =
+        key->source.n < ENG_SOURCE_MAX - 1 ? key->source.n : ENG_SOURCE_MAX - 1;
     memcpy(s->source, key->source.p, n);
     s->epoch = key->epoch;
     s->seq = key->seq;
@@ -43,14 +43,9 @@ static bool s_observe(struct eng_cell *c, const struct eng_counts_params *p,
         return false;
     }
     switch (eng_maxsprt_test(&p->maxsprt, c->observed, mu, &c->llr)) {
-    case ENG_MAXSPRT_SIGNAL:
-        c->status = ENG_CELL_SIGNALLED;
-        return true;
-    case ENG_MAXSPRT_ENDED:
-        c->status = ENG_CELL_ENDED;
-        return false;
-    default:
-        return false;
+    case ENG_MAXSPRT_SIGNAL: c->status = ENG_CELL_SIGNALLED; return true;
+    case ENG_MAXSPRT_ENDED: c->status = ENG_CELL_ENDED; return false;
+    default: return false;
     }
 }
 
@@ -88,8 +83,7 @@ int eng_counts_apply(eng_store_t *store, const struct eng_counts_params *p,
     int64_t n;
     *raised = false;
     if (ev->kind == ENG_EV_EXPOSURE)
-        return eng_store_exposure_add(store, ev->product_code, ev->time_ms,
-                                      &n);
+        return eng_store_exposure_add(store, ev->product_code, ev->time_ms, &n);
     if (ev->kind == ENG_EV_OUTCOME)
         return s_outcome(store, p, key, ev, sig, raised);
     return 0;

@@ -41,9 +41,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define VALUE_SHOW_MAX 40  /* bytes of a rejected value quoted in a diag */
-#define CTYPE_SHOW_MAX 100 /* bytes of a refused content type */
-#define NO_SPAN SIZE_MAX   /* s_field.off of a field with no span in ev */
+#define VALUE_SHOW_MAX 40       /* bytes of a rejected value quoted in a diag */
+#define CTYPE_SHOW_MAX 100      /* bytes of a refused content type */
+#define NO_SPAN        SIZE_MAX /* s_field.off of a field with no span in ev */
 
 struct eng_decoder {
     json_t *root; /* document of the last successful decode, or NULL */
@@ -95,10 +95,14 @@ void eng_decoder_destroy(eng_decoder_t **self_p)
 const char *eng_event_kind_name(enum eng_event_kind kind)
 {
     switch (kind) {
-    case ENG_EV_NOTE: return "note";
-    case ENG_EV_REPORT: return "report";
-    case ENG_EV_EXPOSURE: return "exposure";
-    case ENG_EV_OUTCOME: return "outcome";
+    case ENG_EV_NOTE:
+        return "note";
+    case ENG_EV_REPORT:
+        return "report";
+    case ENG_EV_EXPOSURE:
+        return "exposure";
+    case ENG_EV_OUTCOME:
+        return "outcome";
     }
     return "?";
 }
@@ -109,21 +113,27 @@ const char *eng_event_kind_name(enum eng_event_kind kind)
 static const char *s_type_name(const json_t *v)
 {
     switch (json_typeof(v)) {
-    case JSON_OBJECT: return "object";
-    case JSON_ARRAY: return "array";
-    case JSON_STRING: return "string";
+    case JSON_OBJECT:
+        return "object";
+    case JSON_ARRAY:
+        return "array";
+    case JSON_STRING:
+        return "string";
     case JSON_INTEGER:
-    case JSON_REAL: return "number";
+    case JSON_REAL:
+        return "number";
     case JSON_TRUE:
-    case JSON_FALSE: return "boolean";
-    case JSON_NULL: return "null";
+    case JSON_FALSE:
+        return "boolean";
+    case JSON_NULL:
+        return "null";
     }
     return "?";
 }
 
 /* "<path>: <what>, got \"<value>\"" with the value escaped and cut. */
-static int s_bad_value(struct ds_diag *diag, const char *path,
-                       const char *what, struct ds_span v)
+static int s_bad_value(struct ds_diag *diag, const char *path, const char *what,
+                       struct ds_span v)
 {
     char shown[4 * VALUE_SHOW_MAX + 8];
     eng_event_check_escape(shown, sizeof shown, v, VALUE_SHOW_MAX, '"');
@@ -144,8 +154,8 @@ static int s_json_error(const json_error_t *err, struct ds_diag *diag)
     struct ds_span t = ds_span_str(err->text);
     eng_event_check_escape(text, sizeof text, t, t.n, '\0');
     return ds_diag_set_code(diag, DS_EPARSE, NULL, 0,
-                            "invalid JSON at line %d column %d: %s",
-                            err->line, err->column, text);
+                            "invalid JSON at line %d column %d: %s", err->line,
+                            err->column, text);
 }
 
 /* ---- field checks beyond length (s_field.check) ---- */
@@ -179,8 +189,8 @@ static int s_check_time(struct eng_event *ev, const char *path,
     if (rc == DS_ERANGE)
         return s_bad_value(diag, path, "date or time field out of range", v);
     if (rc != 0)
-        return s_bad_value(diag, path,
-                           "not an RFC 3339 date-time with offset", v);
+        return s_bad_value(diag, path, "not an RFC 3339 date-time with offset",
+                           v);
     return 0;
 }
 
@@ -204,8 +214,7 @@ static int s_check_action(struct eng_event *ev, const char *path,
         ev->proc_action = ENG_PROC_REVISED;
     else
         return s_bad_value(diag, path,
-                           "expected one of implanted, explanted, revised",
-                           v);
+                           "expected one of implanted, explanted, revised", v);
     return 0;
 }
 
@@ -224,7 +233,7 @@ static int s_check_imdrf(struct eng_event *ev, const char *path,
 /* ---- the envelope: every known string field, in the order checked ---- */
 
 #define SPAN(member) offsetof(struct eng_event, member)
-#define ANY 0, SIZE_MAX
+#define ANY          0, SIZE_MAX
 
 static const struct s_field s_fields[] = {
     {"id", 1, 128, true, SPAN(id), s_check_no_controls},
@@ -260,8 +269,8 @@ static int s_lookup(const json_t *root, const char *path, const json_t **out,
     if (!parent)
         return 0;
     if (!json_is_object(parent))
-        return ds_diag_set(diag, NULL, 0, "%.*s: expected object, got %s",
-                           plen, path, s_type_name(parent));
+        return ds_diag_set(diag, NULL, 0, "%.*s: expected object, got %s", plen,
+                           path, s_type_name(parent));
     *out = json_object_get(parent, dot + 1);
     return 0;
 }
@@ -281,8 +290,9 @@ static int s_field(const json_t *root, const struct s_field *f,
                            f->path, s_type_name(v));
     struct ds_span s = {json_string_value(v), json_string_length(v)};
     if (s.n < f->min || s.n > f->max)
-        return ds_diag_set(diag, NULL, 0, "%s: expected %zu..%zu bytes, got %zu",
-                           f->path, f->min, f->max, s.n);
+        return ds_diag_set(diag, NULL, 0,
+                           "%s: expected %zu..%zu bytes, got %zu", f->path,
+                           f->min, f->max, s.n);
     if (f->check && (rc = f->check(ev, f->path, s, diag)) != 0)
         return rc;
     if (f->off != NO_SPAN)

@@ -66,9 +66,9 @@ static struct eng_ingest_src *s_add(eng_ingest_t *self, struct ds_span s,
     return src;
 }
 
-struct eng_ingest_src *eng_ingest_src(eng_ingest_t *self,
-                                      struct ds_span source, int64_t epoch,
-                                      const void *rid, size_t rid_len)
+struct eng_ingest_src *eng_ingest_src(eng_ingest_t *self, struct ds_span source,
+                                      int64_t epoch, const void *rid,
+                                      size_t rid_len)
 {
     struct eng_ingest_src *src = s_find(self, source, epoch);
     if (!src)

@@ -57,8 +57,7 @@ void eng_pipeline_destroy(eng_pipeline_t **self_p)
     *self_p = NULL;
 }
 
-void eng_pipeline_on_signal(eng_pipeline_t *self, eng_signal_fn *fn,
-                            void *arg)
+void eng_pipeline_on_signal(eng_pipeline_t *self, eng_signal_fn *fn, void *arg)
 {
     self->on_signal = fn;
     self->on_signal_arg = arg;
@@ -96,14 +95,14 @@ static int s_mark(eng_pipeline_t *self, const struct eng_store_key *k)
     return eng_store_source_put(self->store, k->source, k->epoch, k->seq);
 }
 
-int eng_pipeline_reject(eng_pipeline_t *self, const struct eng_msg *m,
-                        int code, const char *reason)
+int eng_pipeline_reject(eng_pipeline_t *self, const struct eng_msg *m, int code,
+                        const char *reason)
 {
     int rc = s_open(self);
     if (rc != 0)
         return rc;
-    rc = eng_store_quarantine_put(self->store, &m->key, code, reason,
-                                  m->ctype, m->payload, m->n);
+    rc = eng_store_quarantine_put(self->store, &m->key, code, reason, m->ctype,
+                                  m->payload, m->n);
     if (rc == DS_EDUP) {
         self->stats.duplicates++;
         return rc;
@@ -112,8 +111,8 @@ int eng_pipeline_reject(eng_pipeline_t *self, const struct eng_msg *m,
         return rc;
     self->stats.quarantined++;
     ds_warn("quarantined %.*s/%" PRId64 "/%" PRId64 ": %s",
-            (int)m->key.source.n, m->key.source.p, m->key.epoch,
-            m->key.seq, reason);
+            (int)m->key.source.n, m->key.source.p, m->key.epoch, m->key.seq,
+            reason);
     return s_mark(self, &m->key);
 }
 
@@ -143,13 +142,13 @@ int eng_pipeline_submit(eng_pipeline_t *self, const struct eng_msg *m)
     if (m->n > self->max_msg_size) {
         char why[128];
         snprintf(why, sizeof why,
-                 "message of %zu bytes exceeds ingest.max_msg_size %zu",
-                 m->n, self->max_msg_size);
+                 "message of %zu bytes exceeds ingest.max_msg_size %zu", m->n,
+                 self->max_msg_size);
         return eng_pipeline_reject(self, m, DS_ETOOBIG, why);
     }
     ds_diag_clear(&diag);
-    int rc = eng_decoder_decode(self->dec, m->ctype, m->payload, m->n, &ev,
-                                &diag);
+    int rc =
+        eng_decoder_decode(self->dec, m->ctype, m->payload, m->n, &ev, &diag);
     if (rc == DS_ENOMEM)
         return rc;
     if (rc != 0)

@@ -78,14 +78,12 @@ static int s_on_ev(struct s_loop *L, struct eng_ingest_src *src,
     bool resend;
     switch (eng_ingest_check(L->ingest, src, (int64_t)w->seq, s_now_ms(),
                              &resend)) {
-    case ENG_INGEST_DUP:
-        return 0;
+    case ENG_INGEST_DUP: return 0;
     case ENG_INGEST_GAP:
         if (resend)
             s_resend(L, src);
         return 0;
-    case ENG_INGEST_APPLY:
-        break;
+    case ENG_INGEST_APPLY: break;
     }
     struct eng_msg m = {
         .key = {w->source, (int64_t)w->epoch, (int64_t)w->seq},
@@ -109,10 +107,13 @@ static int s_malformed(struct s_loop *L, const struct eng_zmq_in *in,
     char reason[DS_DIAG_MSG_MAX + 32];
     const struct ds_span *f = &in->frames[1];
     size_t nf = in->n - 1;
-    snprintf(reason, sizeof reason, "malformed DSV1 message (%zu frames%s): "
-             "%s", nf, in->truncated ? ", truncated" : "", why);
+    snprintf(reason, sizeof reason,
+             "malformed DSV1 message (%zu frames%s): "
+             "%s",
+             nf, in->truncated ? ", truncated" : "", why);
     L->malformed++;
-    struct eng_msg m = {.ctype = {0}, .payload = nf ? f[nf - 1].p : "",
+    struct eng_msg m = {.ctype = {0},
+                        .payload = nf ? f[nf - 1].p : "",
                         .n = nf ? f[nf - 1].n : 0};
     if (eng_pipeline_pending(L->pipe) == 0)
         L->batch_start = s_now_ms();
@@ -128,13 +129,12 @@ static int s_on_msg(struct s_loop *L, const struct eng_zmq_in *in,
     ds_diag_clear(&why);
     if (in->n < 2 || in->truncated ||
         eng_wire_parse(&in->frames[1], in->n - 1, &w, &why) != 0)
-        return s_malformed(L, in, in->truncated ? "too many frames"
-                                                : why.msg);
+        return s_malformed(L, in, in->truncated ? "too many frames" : why.msg);
     if (w.cmd != ENG_WIRE_HELLO && w.cmd != ENG_WIRE_EV)
         return s_malformed(L, in, "command not accepted by the engine");
     struct eng_ingest_src *src =
-        eng_ingest_src(L->ingest, w.source, (int64_t)w.epoch,
-                       in->frames[0].p, in->frames[0].n);
+        eng_ingest_src(L->ingest, w.source, (int64_t)w.epoch, in->frames[0].p,
+                       in->frames[0].n);
     if (!src)
         return ds_diag_set_code(diag, DS_ESTORE, L->cfg->store.path, 0,
                                 "cannot read source state");
@@ -165,8 +165,7 @@ static int s_open(struct s_loop *L, struct ds_diag *diag)
     zmq_setsockopt(L->sock, ZMQ_LINGER, &linger, sizeof linger);
     if (zmq_bind(L->sock, L->cfg->ingest.endpoint) != 0)
         return ds_diag_set_code(diag, DS_ENET, "", 0, "cannot bind %s: %s",
-                                L->cfg->ingest.endpoint,
-                                zmq_strerror(errno));
+                                L->cfg->ingest.endpoint, zmq_strerror(errno));
     return 0;
 }
 
@@ -238,9 +237,8 @@ static int s_loop(struct s_loop *L, volatile sig_atomic_t *stop,
     return rc;
 }
 
-int eng_serve_run(const struct eng_config *cfg,
-                  volatile sig_atomic_t *stop, eng_signal_fn *on_signal,
-                  void *arg, struct ds_diag *diag)
+int eng_serve_run(const struct eng_config *cfg, volatile sig_atomic_t *stop,
+                  eng_signal_fn *on_signal, void *arg, struct ds_diag *diag)
 {
     struct s_loop L = {.cfg = cfg};
     if (!cfg->ingest.insecure) {
@@ -252,7 +250,8 @@ int eng_serve_run(const struct eng_config *cfg,
     int rc = s_open(&L, diag);
     if (rc == 0) {
         ds_warn("ingest.insecure = true: plaintext, unauthenticated link "
-                "on %s (local demos only)", cfg->ingest.endpoint);
+                "on %s (local demos only)",
+                cfg->ingest.endpoint);
         eng_pipeline_on_signal(L.pipe, on_signal, arg);
         ds_info("serving on %s, store %s", cfg->ingest.endpoint,
                 cfg->store.path);
@@ -261,9 +260,9 @@ int eng_serve_run(const struct eng_config *cfg,
     if (L.pipe) {
         const struct eng_pipeline_stats *st = eng_pipeline_stats(L.pipe);
         const struct eng_ingest_stats *is = eng_ingest_stats(L.ingest);
-        ds_info("stopped: %" PRIu64 " events, %" PRIu64 " quarantined, %"
-                PRIu64 " signals, %" PRIu64 " duplicates, %" PRIu64
-                " gaps, %" PRIu64 " malformed",
+        ds_info("stopped: %" PRIu64 " events, %" PRIu64 " quarantined, %" PRIu64
+                " signals, %" PRIu64 " duplicates, %" PRIu64 " gaps, %" PRIu64
+                " malformed",
                 st->events, st->quarantined, st->signals,
                 is ? is->duplicates : 0, is ? is->gaps : 0, L.malformed);
     }

@@ -48,8 +48,8 @@ int eng_store_schema_version(eng_store_t *self)
 {
     sqlite3_stmt *st;
     int v = -1;
-    if (sqlite3_prepare_v2(self->db, "PRAGMA user_version", -1, &st,
-                           NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(self->db, "PRAGMA user_version", -1, &st, NULL) !=
+        SQLITE_OK)
         return -1;
     if (sqlite3_step(st) == SQLITE_ROW)
         v = sqlite3_column_int(st, 0);
@@ -113,8 +113,8 @@ eng_store_t *eng_store_open(const char *path, bool read_only,
     }
     int flags = read_only ? SQLITE_OPEN_READONLY
                           : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
-    if (sqlite3_open_v2(path, &self->db, flags | SQLITE_OPEN_NOMUTEX,
-                        NULL) != SQLITE_OK) {
+    if (sqlite3_open_v2(path, &self->db, flags | SQLITE_OPEN_NOMUTEX, NULL) !=
+        SQLITE_OK) {
         ds_diag_set(diag, path, 0, "cannot open database: %s",
                     self->db ? sqlite3_errmsg(self->db) : "out of memory");
         eng_store_destroy(&self);

@@ -103,8 +103,7 @@ int eng_store_cell_get(eng_store_t *self, struct ds_span product_code,
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : DS_ESTORE;
 }
 
-int eng_store_cell_put(eng_store_t *self, const struct eng_cell *c,
-                       int64_t ts)
+int eng_store_cell_put(eng_store_t *self, const struct eng_cell *c, int64_t ts)
 {
     sqlite3_stmt *st = eng_store_stmt(self, s_sql_cell_put);
     if (!st)

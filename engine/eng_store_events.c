@@ -55,8 +55,7 @@ int eng_store_event_put(eng_store_t *self, const struct eng_store_key *key,
     sqlite3_bind_int64(st, 2, key->epoch);
     sqlite3_bind_int64(st, 3, key->seq);
     s_text(st, 4, ev->id);
-    sqlite3_bind_text(st, 5, eng_event_kind_name(ev->kind), -1,
-                      SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, eng_event_kind_name(ev->kind), -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 6, ev->time_ms);
     s_text(st, 7, ev->patient);
     s_text(st, 8, ev->product_code);
@@ -66,9 +65,8 @@ int eng_store_event_put(eng_store_t *self, const struct eng_store_key *key,
     return s_insert(self, st);
 }
 
-int eng_store_quarantine_put(eng_store_t *self,
-                             const struct eng_store_key *key, int code,
-                             const char *reason, struct ds_span ctype,
+int eng_store_quarantine_put(eng_store_t *self, const struct eng_store_key *key,
+                             int code, const char *reason, struct ds_span ctype,
                              const void *payload, size_t n)
 {
     sqlite3_stmt *st = eng_store_stmt(self, s_sql_quarantine);

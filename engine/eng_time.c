@@ -8,7 +8,9 @@
  * The whole string is parsed for syntax first (DS_EPARSE), then the fields
  * are range-checked (DS_ERANGE): year 1900-9999, month lengths with
  * Gregorian leap years, hh 00-23, mm 00-59, ss 00-59 (leap second 60 is
- * refused: Unix time has no slot for it), offsets up to 23:59. "-00:00"
+ * refused: Unix time has no slot for it), offsets up to 23:59, and the
+ * instant itself within 1900-01-01Z..9999-12-31T23:59:59.999Z so that
+ * whatever parses formats back to a string that parses. "-00:00"
  * ("offset unknown") is read as UTC.
  *
  * Day counting is the era-based civil <-> day-number method of H. Hinnant,
@@ -26,6 +28,8 @@
 #include <stdio.h>
 
 #define MS_PER_DAY 86400000LL
+#define MS_MIN     (-2208988800000LL) /* 1900-01-01T00:00:00.000Z */
+#define MS_MAX     253402300799999LL  /* 9999-12-31T23:59:59.999Z */
 
 /* Broken-down time exactly as written in the string. */
 struct s_tm {
@@ -46,7 +50,7 @@ static int64_t s_days_from_civil(int64_t y, int m, int d)
 {
     y -= m <= 2;
     int64_t era = s_floor_div(y, 400);
-    int64_t yoe = y - era * 400;                  /* [0, 399] */
+    int64_t yoe = y - era * 400;                          /* [0, 399] */
     int64_t doy = (153 * ((m + 9) % 12) + 2) / 5 + d - 1; /* from 1 Mar */
     int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;  /* [0, 146096] */
     return era * 146097 + doe - 719468; /* 719468: 0000-03-01 to 1970 */
@@ -73,8 +77,7 @@ static bool s_is_leap(int y)
 
 static int s_month_days(int y, int m)
 {
-    static const int len[12] = {31, 28, 31, 30, 31, 30,
-                                31, 31, 30, 31, 30, 31};
+    static const int len[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     return m == 2 && s_is_leap(y) ? 29 : len[m - 1];
 }
 
@@ -138,25 +141,27 @@ static bool s_parse_offset(const char *s, size_t n, size_t pos, struct s_tm *tm)
 
 static bool s_in_range(const struct s_tm *tm)
 {
-    return tm->year >= 1900 && tm->mon >= 1 && tm->mon <= 12 &&
-           tm->day >= 1 && tm->day <= s_month_days(tm->year, tm->mon) &&
-           tm->hour <= 23 && tm->min <= 59 && tm->sec <= 59 &&
-           tm->off_hour_abs <= 23 && tm->off_min_abs <= 59;
+    return tm->year >= 1900 && tm->mon >= 1 && tm->mon <= 12 && tm->day >= 1 &&
+           tm->day <= s_month_days(tm->year, tm->mon) && tm->hour <= 23 &&
+           tm->min <= 59 && tm->sec <= 59 && tm->off_hour_abs <= 23 &&
+           tm->off_min_abs <= 59;
 }
 
 int eng_time_parse(const char *s, size_t n, int64_t *ms)
 {
     struct s_tm tm;
     size_t pos = 19;
-    if (n < 20 || !s_parse_head(s, &tm) ||
-        !s_parse_frac(s, n, &pos, &tm.ms) || pos >= n ||
-        !s_parse_offset(s, n, pos, &tm))
+    if (n < 20 || !s_parse_head(s, &tm) || !s_parse_frac(s, n, &pos, &tm.ms) ||
+        pos >= n || !s_parse_offset(s, n, pos, &tm))
         return DS_EPARSE;
     if (!s_in_range(&tm))
         return DS_ERANGE;
     int64_t days = s_days_from_civil(tm.year, tm.mon, tm.day);
     int64_t secs = tm.hour * 3600 + tm.min * 60 + tm.sec - tm.off_min * 60;
-    *ms = days * MS_PER_DAY + secs * 1000 + tm.ms;
+    int64_t t = days * MS_PER_DAY + secs * 1000 + tm.ms;
+    if (t < MS_MIN || t > MS_MAX) /* the offset crossed 1900 or 9999 */
+        return DS_ERANGE;
+    *ms = t;
     return 0;
 }
 
@@ -169,9 +174,10 @@ const char *eng_time_format(int64_t ms, char *buf)
     int m, d;
     s_civil_from_days(days, &y, &m, &d);
     int secs = (int)(in_day / 1000), frac = (int)(in_day % 1000);
-    int len = snprintf(buf, ENG_TIME_STR_MAX, "%s%04lld-%02d-%02dT%02d:%02d:%02d",
-                       y < 0 ? "-" : "", (long long)(y < 0 ? -y : y), m, d,
-                       secs / 3600, secs / 60 % 60, secs % 60);
+    int len =
+        snprintf(buf, ENG_TIME_STR_MAX, "%s%04lld-%02d-%02dT%02d:%02d:%02d",
+                 y < 0 ? "-" : "", (long long)(y < 0 ? -y : y), m, d,
+                 secs / 3600, secs / 60 % 60, secs % 60);
     if (frac != 0)
         snprintf(buf + len, ENG_TIME_STR_MAX - (size_t)len, ".%03dZ", frac);
     else

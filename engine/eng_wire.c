@@ -50,7 +50,8 @@ static int s_u64(const struct ds_span *f, size_t i, uint64_t *v,
     if (f[i].n != 8)
         return ds_diag_set_code(diag, DS_EPARSE, "", 0,
                                 "frame %zu: expected 8-byte integer, got %zu "
-                                "bytes", i, f[i].n);
+                                "bytes",
+                                i, f[i].n);
     *v = eng_wire_get_u64((const uint8_t *)f[i].p);
     return 0;
 }
@@ -88,8 +89,8 @@ static int s_parse_ev(const struct ds_span *f, struct eng_wire_msg *out,
     return 0;
 }
 
-int eng_wire_parse(const struct ds_span *f, size_t n,
-                   struct eng_wire_msg *out, struct ds_diag *diag)
+int eng_wire_parse(const struct ds_span *f, size_t n, struct eng_wire_msg *out,
+                   struct ds_diag *diag)
 {
     size_t k;
     *out = (struct eng_wire_msg){0};

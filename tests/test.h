@@ -7,8 +7,8 @@
  * "FAIL - name: file:line: what", which tests/run.sh counts; main() returns
  * test_report(), non-zero when anything failed.
  *
- *     TEST(llr_zero_below_expected) { CHECK_NEAR(eng_maxsprt_llr(1, 2), 0, 0); }
- *     int main(void) { RUN(llr_zero_below_expected); return test_report(); }
+ *     TEST(llr_zero_below_expected) { CHECK_NEAR(eng_maxsprt_llr(1, 2), 0, 0);
+ * } int main(void) { RUN(llr_zero_below_expected); return test_report(); }
  */
 #ifndef DEVSURV_TEST_H
 #define DEVSURV_TEST_H
@@ -18,7 +18,7 @@
 #include <string.h>
 
 static int test_passed_, test_failed_;
-static char test_why_[512];
+static char test_why_[2048];
 
 #define TEST(name) static void test_##name(void)
 
@@ -61,8 +61,8 @@ static char test_why_[512];
     do {                                                                       \
         const char *a_ = (a), *b_ = (b);                                       \
         if (!a_ || !b_ || strcmp(a_, b_) != 0)                                 \
-            TEST_FAIL_("%s == \"%s\", expected \"%s\"", #a, a_ ? a_ : "(null)", \
-                       b_ ? b_ : "(null)");                                    \
+            TEST_FAIL_("%s == \"%.400s\", expected \"%.400s\"", #a,            \
+                       a_ ? a_ : "(null)", b_ ? b_ : "(null)");                \
     } while (0)
 
 /* a contains substring b */
@@ -70,7 +70,7 @@ static char test_why_[512];
     do {                                                                       \
         const char *a_ = (a), *b_ = (b);                                       \
         if (!a_ || !strstr(a_, b_))                                            \
-            TEST_FAIL_("%s == \"%s\" does not contain \"%s\"", #a,            \
+            TEST_FAIL_("%s == \"%.400s\" does not contain \"%.400s\"", #a,     \
                        a_ ? a_ : "(null)", b_);                                \
     } while (0)
 

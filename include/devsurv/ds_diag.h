@@ -12,7 +12,7 @@
 #include <stddef.h>
 
 #define DS_DIAG_FILE_MAX 256
-#define DS_DIAG_MSG_MAX 512
+#define DS_DIAG_MSG_MAX  512
 
 struct ds_diag {
     char file[DS_DIAG_FILE_MAX]; /* source name ("" when not a file) */
@@ -27,12 +27,11 @@ void ds_diag_clear(struct ds_diag *diag);
  * NULL (no-op). Returns DS_EINVAL for convenience so callers can write
  * `return ds_diag_set(...)`; use ds_diag_set_code() for another code. */
 int ds_diag_set(struct ds_diag *diag, const char *file, int line,
-                const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+                const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /* As ds_diag_set() but returns code (a DS_E* value). */
-int ds_diag_set_code(struct ds_diag *diag, int code, const char *file,
-                     int line, const char *fmt, ...)
+int ds_diag_set_code(struct ds_diag *diag, int code, const char *file, int line,
+                     const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 
 /* Format as "file:line: msg" ("msg" alone when file is empty, "file: msg"

@@ -11,18 +11,18 @@
 
 enum {
     DS_OK = 0,
-    DS_ENOMEM = -1,   /* an allocation failed */
-    DS_EINVAL = -2,   /* invalid argument or input value */
-    DS_EPARSE = -3,   /* input could not be parsed (syntax) */
-    DS_EIO = -4,      /* read/write/open failed; errno may say more */
-    DS_ESTORE = -5,   /* the SQLite store reported an error */
+    DS_ENOMEM = -1,    /* an allocation failed */
+    DS_EINVAL = -2,    /* invalid argument or input value */
+    DS_EPARSE = -3,    /* input could not be parsed (syntax) */
+    DS_EIO = -4,       /* read/write/open failed; errno may say more */
+    DS_ESTORE = -5,    /* the SQLite store reported an error */
     DS_ENOTFOUND = -6, /* the named thing does not exist */
-    DS_ERANGE = -7,   /* a value is outside its allowed range */
-    DS_ETOOBIG = -8,  /* input exceeds a configured size limit */
-    DS_EUNSUPP = -9,  /* recognised but not supported (content type...) */
-    DS_ENET = -10,    /* a ZeroMQ call failed */
-    DS_ECONFIG = -11, /* configuration is invalid */
-    DS_EDUP = -12     /* already present (idempotent no-op) */
+    DS_ERANGE = -7,    /* a value is outside its allowed range */
+    DS_ETOOBIG = -8,   /* input exceeds a configured size limit */
+    DS_EUNSUPP = -9,   /* recognised but not supported (content type...) */
+    DS_ENET = -10,     /* a ZeroMQ call failed */
+    DS_ECONFIG = -11,  /* configuration is invalid */
+    DS_EDUP = -12      /* already present (idempotent no-op) */
 };
 
 /* Return a static, human-readable description of code (never NULL). */

@@ -30,8 +30,8 @@ void ds_log(enum ds_log_level level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 #define ds_error(...) ds_log(DS_LOG_ERROR, __VA_ARGS__)
-#define ds_warn(...) ds_log(DS_LOG_WARN, __VA_ARGS__)
-#define ds_info(...) ds_log(DS_LOG_INFO, __VA_ARGS__)
+#define ds_warn(...)  ds_log(DS_LOG_WARN, __VA_ARGS__)
+#define ds_info(...)  ds_log(DS_LOG_INFO, __VA_ARGS__)
 #define ds_debug(...) ds_log(DS_LOG_DEBUG, __VA_ARGS__)
 
 #endif

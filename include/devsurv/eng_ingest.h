@@ -26,7 +26,7 @@
 #include "devsurv/eng_wire.h"
 
 #define ENG_INGEST_RESEND_MS 200
-#define ENG_INGEST_RID_MAX 256
+#define ENG_INGEST_RID_MAX   256
 
 enum eng_ingest_verdict {
     ENG_INGEST_APPLY = 0,
@@ -61,9 +61,9 @@ void eng_ingest_destroy(eng_ingest_t **self_p);
 /* The stream for (source, epoch), created from the store's watermark at
  * first sight, with the routing id rid[0..rid_len) remembered for ACKs.
  * NULL on OOM or store error. Borrowed: valid until destroy. */
-struct eng_ingest_src *eng_ingest_src(eng_ingest_t *self,
-                                      struct ds_span source, int64_t epoch,
-                                      const void *rid, size_t rid_len);
+struct eng_ingest_src *eng_ingest_src(eng_ingest_t *self, struct ds_span source,
+                                      int64_t epoch, const void *rid,
+                                      size_t rid_len);
 
 /* Decide what to do with seq on src (see the rules above). For GAP, sets
  * *resend when a RESEND should be sent now (rate-limited at now_ms). */

@@ -21,8 +21,8 @@
 #include <stdint.h>
 
 struct eng_maxsprt_params {
-    double cv;          /* critical value for the LLR, > 0 */
-    int64_t min_events; /* M >= 1 */
+    double cv;           /* critical value for the LLR, > 0 */
+    int64_t min_events;  /* M >= 1 */
     double max_expected; /* T > 0: surveillance length in expected events */
 };
 

@@ -58,8 +58,7 @@ eng_pipeline_t *eng_pipeline_new(const struct eng_config *cfg,
 void eng_pipeline_destroy(eng_pipeline_t **self_p);
 
 /* Call fn(arg, signal) for each signal once its batch has committed. */
-void eng_pipeline_on_signal(eng_pipeline_t *self, eng_signal_fn *fn,
-                            void *arg);
+void eng_pipeline_on_signal(eng_pipeline_t *self, eng_signal_fn *fn, void *arg);
 
 /* Apply one message inside the open batch (opening one if needed).
  * Returns 0 when it was stored (as an event or in quarantine), DS_EDUP when
@@ -69,8 +68,8 @@ int eng_pipeline_submit(eng_pipeline_t *self, const struct eng_msg *m);
 
 /* Quarantine a message rejected before decoding (a malformed frame, a
  * sequence the ingest refused). key may be NULL. Same returns as submit. */
-int eng_pipeline_reject(eng_pipeline_t *self, const struct eng_msg *m,
-                        int code, const char *reason);
+int eng_pipeline_reject(eng_pipeline_t *self, const struct eng_msg *m, int code,
+                        const char *reason);
 
 /* Messages applied in the open batch (0 when none is open). */
 size_t eng_pipeline_pending(const eng_pipeline_t *self);
@@ -82,7 +81,6 @@ int eng_pipeline_commit(eng_pipeline_t *self);
 /* Roll back the open batch and forget its signals. */
 void eng_pipeline_rollback(eng_pipeline_t *self);
 
-const struct eng_pipeline_stats *
-eng_pipeline_stats(const eng_pipeline_t *self);
+const struct eng_pipeline_stats *eng_pipeline_stats(const eng_pipeline_t *self);
 
 #endif

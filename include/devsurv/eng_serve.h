@@ -26,8 +26,7 @@
 /* Run until *stop becomes non-zero. Returns 0 after a clean stop, or a
  * DS_E* code with diag set (cannot open the store, cannot bind, a commit
  * failed). on_signal (may be NULL) is called for each committed signal. */
-int eng_serve_run(const struct eng_config *cfg,
-                  volatile sig_atomic_t *stop, eng_signal_fn *on_signal,
-                  void *arg, struct ds_diag *diag);
+int eng_serve_run(const struct eng_config *cfg, volatile sig_atomic_t *stop,
+                  eng_signal_fn *on_signal, void *arg, struct ds_diag *diag);
 
 #endif

@@ -26,7 +26,6 @@
 
 typedef struct eng_store eng_store_t;
 
-
 /* Open (creating if needed) the database at path and migrate it to the
  * latest schema. read_only opens an existing file without migrating (for
  * `devsurv signals`). Returns NULL with diag set on any failure. Caller

@@ -14,7 +14,7 @@
 #include "devsurv/ds_span.h"
 #include "devsurv/eng_store.h"
 
-#define ENG_CODE_MAX 16 /* product or event code incl. NUL */
+#define ENG_CODE_MAX   16 /* product or event code incl. NUL */
 #define ENG_SOURCE_MAX 65
 #define ENG_PARAMS_MAX 256
 
@@ -44,7 +44,7 @@ struct eng_signal {
     double expected;
     int64_t ts_event; /* event time of the triggering event, Unix ms */
     char source[ENG_SOURCE_MAX];
-    int64_t epoch, seq; /* the triggering event */
+    int64_t epoch, seq;          /* the triggering event */
     char params[ENG_PARAMS_MAX]; /* method parameters, JSON text */
 };
 

@@ -34,9 +34,8 @@ int eng_store_event_put(eng_store_t *self, const struct eng_store_key *key,
 
 /* Quarantine a rejected message: raw bytes, the DS_E code and the reason.
  * 0 when new, DS_EDUP when the key is already stored, DS_ESTORE. */
-int eng_store_quarantine_put(eng_store_t *self,
-                             const struct eng_store_key *key, int code,
-                             const char *reason, struct ds_span ctype,
+int eng_store_quarantine_put(eng_store_t *self, const struct eng_store_key *key,
+                             int code, const char *reason, struct ds_span ctype,
                              const void *payload, size_t n);
 
 /* Highest committed seq for (source, epoch) into *committed (0 when the

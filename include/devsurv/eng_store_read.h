@@ -15,7 +15,7 @@ struct eng_store_totals {
     int64_t events;      /* accepted events */
     int64_t quarantined; /* rejected messages */
     int64_t signals;
-    int64_t exposures;   /* sum over devices */
+    int64_t exposures; /* sum over devices */
     int64_t cells;
 };
 

@@ -23,8 +23,10 @@
  * with both faults is DS_EPARSE. Ranges: month lengths with Gregorian leap
  * years, hh 00-23, mm 00-59, ss 00-59 (a leap second :60 is DS_ERANGE),
  * offset hh 00-23 and mm 00-59; "-00:00" reads as UTC. The year range
- * applies to the digits as written, before the offset is applied. *ms is
- * left untouched on error. */
+ * holds both for the digits as written and for the UTC instant, so
+ * "1900-01-01T00:00:00+01:00" is DS_ERANGE and every accepted value
+ * formats back to a string that parses to the same ms. *ms is left
+ * untouched on error. */
 int eng_time_parse(const char *s, size_t n, int64_t *ms);
 
 /* Format ms as "YYYY-MM-DDTHH:MM:SSZ", or with ".mmm" when ms % 1000 != 0,

@@ -39,9 +39,9 @@ struct eng_wire_msg {
     enum eng_wire_cmd cmd;
     struct ds_span source;
     uint64_t epoch;
-    uint64_t seq;    /* EV: seq; ACK: committed; RESEND: from; HELLO: 0 */
-    int64_t ts_ms;   /* EV only: event time (Unix ms), as the publisher saw it */
-    uint64_t credit; /* ACK only; 0 when absent */
+    uint64_t seq;  /* EV: seq; ACK: committed; RESEND: from; HELLO: 0 */
+    int64_t ts_ms; /* EV only: event time (Unix ms), as the publisher saw it */
+    uint64_t credit;        /* ACK only; 0 when absent */
     struct ds_span ctype;   /* EV only */
     struct ds_span payload; /* EV only */
 };

@@ -14,6 +14,9 @@
 
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
+
+static volatile unsigned s_sink; /* keeps s_touch() from being optimised */
 
 /* Every span byte is read so ASan sees a span that outlived its buffer. */
 static unsigned s_touch(struct ds_span s)
@@ -47,7 +50,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static eng_decoder_t *dec;
-    static volatile unsigned sink;
     struct eng_event ev, zero = {0};
     struct ds_diag diag;
     if (!dec && !(dec = eng_decoder_new()))
@@ -62,10 +64,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     if (rc == 0 && !s_event_ok(&ev))
         abort();
-    sink = s_touch(ev.id) + s_touch(ev.patient) + s_touch(ev.encounter) +
-           s_touch(ev.product_code) + s_touch(ev.udi) + s_touch(ev.brand) +
-           s_touch(ev.model) + s_touch(ev.proc_code) +
-           s_touch(ev.event_code) + s_touch(ev.event_term) +
-           s_touch(ev.text);
+    s_sink = s_touch(ev.id) + s_touch(ev.patient) + s_touch(ev.encounter) +
+             s_touch(ev.product_code) + s_touch(ev.udi) + s_touch(ev.brand) +
+             s_touch(ev.model) + s_touch(ev.proc_code) +
+             s_touch(ev.event_code) + s_touch(ev.event_term) + s_touch(ev.text);
     return 0;
 }

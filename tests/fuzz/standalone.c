@@ -53,8 +53,8 @@ static int s_run_dir(const char *dir, int *count)
     while ((e = readdir(d)) != NULL) {
         if (e->d_name[0] == '.')
             continue;
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        if (s_run_file(path) != 0) {
+        int n = snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        if (n < 0 || (size_t)n >= sizeof path || s_run_file(path) != 0) {
             closedir(d);
             return -1;
         }
@@ -66,15 +66,15 @@ static int s_run_dir(const char *dir, int *count)
 
 int main(int argc, char **argv)
 {
-    const char *name = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1
-                                             : argv[0];
+    const char *name =
+        strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
     char dflt[4096];
     int count = 0;
     snprintf(dflt, sizeof dflt, "tests/fuzz/corpus/%s", name);
     for (int i = 1; i <= (argc > 1 ? argc - 1 : 1); i++) {
         const char *p = argc > 1 ? argv[i] : dflt;
         struct stat st;
-        int rc = stat(p, &st) != 0        ? -1
+        int rc = stat(p, &st) != 0     ? -1
                  : S_ISDIR(st.st_mode) ? s_run_dir(p, &count)
                                        : (count++, s_run_file(p));
         if (rc != 0) {
