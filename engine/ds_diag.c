@@ -14,8 +14,9 @@ void ds_diag_clear(struct ds_diag *diag)
         memset(diag, 0, sizeof *diag);
 }
 
-static void s_vset(struct ds_diag *diag, const char *file, int line,
-                   const char *fmt, va_list ap)
+__attribute__((format(printf, 4, 0))) static void
+s_vset(struct ds_diag *diag, const char *file, int line, const char *fmt,
+       va_list ap)
 {
     if (!diag)
         return;

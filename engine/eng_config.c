@@ -245,14 +245,10 @@ static int s_apply(struct eng_config *cfg, const struct eng_config_key *k,
     if (v.n > S_VALUE_MAX)
         return s_bad(w, k, "value too long (max %d bytes)", S_VALUE_MAX);
     switch (k->type) {
-    case ENG_CONFIG_STR:
-        return s_set_str(field, k, v, w);
-    case ENG_CONFIG_INT:
-        return s_set_int(field, k, v, w);
-    case ENG_CONFIG_DOUBLE:
-        return s_set_double(field, k, v, w);
-    case ENG_CONFIG_BOOL:
-        return s_set_bool(field, k, v, w);
+    case ENG_CONFIG_STR: return s_set_str(field, k, v, w);
+    case ENG_CONFIG_INT: return s_set_int(field, k, v, w);
+    case ENG_CONFIG_DOUBLE: return s_set_double(field, k, v, w);
+    case ENG_CONFIG_BOOL: return s_set_bool(field, k, v, w);
     }
     return s_bad(w, k, "key has no type"); /* table error; not reached */
 }

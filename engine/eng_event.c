@@ -95,14 +95,10 @@ void eng_decoder_destroy(eng_decoder_t **self_p)
 const char *eng_event_kind_name(enum eng_event_kind kind)
 {
     switch (kind) {
-    case ENG_EV_NOTE:
-        return "note";
-    case ENG_EV_REPORT:
-        return "report";
-    case ENG_EV_EXPOSURE:
-        return "exposure";
-    case ENG_EV_OUTCOME:
-        return "outcome";
+    case ENG_EV_NOTE: return "note";
+    case ENG_EV_REPORT: return "report";
+    case ENG_EV_EXPOSURE: return "exposure";
+    case ENG_EV_OUTCOME: return "outcome";
     }
     return "?";
 }
@@ -113,20 +109,14 @@ const char *eng_event_kind_name(enum eng_event_kind kind)
 static const char *s_type_name(const json_t *v)
 {
     switch (json_typeof(v)) {
-    case JSON_OBJECT:
-        return "object";
-    case JSON_ARRAY:
-        return "array";
-    case JSON_STRING:
-        return "string";
+    case JSON_OBJECT: return "object";
+    case JSON_ARRAY: return "array";
+    case JSON_STRING: return "string";
     case JSON_INTEGER:
-    case JSON_REAL:
-        return "number";
+    case JSON_REAL: return "number";
     case JSON_TRUE:
-    case JSON_FALSE:
-        return "boolean";
-    case JSON_NULL:
-        return "null";
+    case JSON_FALSE: return "boolean";
+    case JSON_NULL: return "null";
     }
     return "?";
 }
@@ -275,8 +265,8 @@ static int s_lookup(const json_t *root, const char *path, const json_t **out,
     return 0;
 }
 
-static int s_field(const json_t *root, const struct s_field *f,
-                   struct eng_event *ev, struct ds_diag *diag)
+static int s_read_field(const json_t *root, const struct s_field *f,
+                        struct eng_event *ev, struct ds_diag *diag)
 {
     const json_t *v;
     int rc = s_lookup(root, f->path, &v, diag);
@@ -323,7 +313,7 @@ static int s_validate(const json_t *root, struct eng_event *ev,
         return ds_diag_set(diag, NULL, 0, "top level: expected object, got %s",
                            s_type_name(root));
     for (size_t i = 0; i < sizeof s_fields / sizeof s_fields[0]; i++) {
-        int rc = s_field(root, &s_fields[i], ev, diag);
+        int rc = s_read_field(root, &s_fields[i], ev, diag);
         if (rc != 0)
             return rc;
     }

@@ -15,7 +15,9 @@
  * Sections and keys are lower-case [a-z0-9_]. An unknown section or key, a
  * key outside a section, a duplicate key in one file, a bad value or a line
  * that is not one of the above is an error naming file:line. Booleans accept
- * true/false, yes/no, on/off, 1/0. Integers are decimal. Doubles are finite.
+ * true/false, yes/no, on/off, 1/0. Integers are decimal. Doubles are finite
+ * and decimal (no nan, inf or hex). Strings hold no control character but
+ * tab, and must fit their field.
  *
  * Precedence: defaults < file (-c) < --set section.key=value (in order).
  *
@@ -92,7 +94,8 @@ int eng_config_parse(struct eng_config *cfg, const char *buf, size_t n,
 
 /* Read file path and apply it as eng_config_parse(). DS_EIO with diag
  * "path: <strerror>" when it cannot be read, DS_ETOOBIG when it is over
- * 1 MiB (not a config file), DS_ENOMEM when its buffer cannot be had. */
+ * 1 MiB (not a config file), DS_ENOMEM when the read buffer cannot be
+ * allocated. */
 int eng_config_load(struct eng_config *cfg, const char *path,
                     struct ds_diag *diag);
 

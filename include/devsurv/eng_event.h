@@ -27,7 +27,27 @@
  *   kind rules: note and report need non-empty text; exposure needs
  *               device.product_code; outcome needs device.product_code and
  *               event.code.
- * Unknown members are ignored (they stay in the stored raw payload).
+ * Unknown members are ignored (they stay in the stored raw payload), but
+ * they are still JSON: an integer outside int64_t or a real that overflows
+ * is a jansson syntax error (DS_EPARSE) wherever it appears.
+ *
+ * What the list leaves open, as implemented:
+ *   - JSON null is a value, not an absence: "patient":null is rejected
+ *     ("patient: expected string, got null").
+ *   - Control characters are C0 (U+0000-U+001F), DEL and C1
+ *     (U+0080-U+009F). Lengths count bytes of the decoded UTF-8.
+ *   - Enumerations and codes are case-sensitive ("Note", "dtb", "e05").
+ *   - A top-level array is DS_EINVAL ("top level: expected object, got
+ *     array"); a top-level scalar is DS_EPARSE from jansson.
+ *   - Present but empty text (allowed for exposure and outcome) is a span
+ *     with n == 0 whose p may be non-NULL: test n, not p.
+ *   - Fields are checked in the order listed; the first failure is the
+ *     one reported.
+ *   - The content type is ENG_CTYPE_EVENT_JSON byte for byte, optionally
+ *     followed by one "; charset=utf-8" parameter (name and value
+ *     case-insensitive, blanks allowed around ';').
+ * Diagnostics are one line of printable ASCII: quoted values are cut to 40
+ * bytes (content types to 100) and bytes outside 0x20..0x7E show as \xNN.
  *
  * Never asserts on input; never logs. Not here: size limits (the caller
  * applies ingest.max_msg_size before decoding) and storage.
@@ -78,7 +98,10 @@ struct eng_event {
 typedef struct eng_decoder eng_decoder_t;
 
 /* New decoder. Returns NULL on allocation failure. Caller owns the result;
- * free it with eng_decoder_destroy(). */
+ * free it with eng_decoder_destroy(). A decoder serves one thread at a
+ * time. The first call switches jansson's allocator, which is
+ * process-global, to ds_malloc/ds_free so counters and fault injection
+ * cover parsing; every other jansson user in the process follows. */
 eng_decoder_t *eng_decoder_new(void);
 
 /* Free *self_p and set it to NULL. Safe on NULL and on *self_p == NULL. */
@@ -89,7 +112,10 @@ void eng_decoder_destroy(eng_decoder_t **self_p);
  * unknown content type; DS_EPARSE for a JSON syntax error (diag: "invalid
  * JSON at line L column C: <jansson text>"); DS_EINVAL for a valid JSON
  * document that is not a valid event (diag names the field path);
- * DS_ENOMEM. diag->file stays empty: the caller knows the source. */
+ * DS_ENOMEM, also when a jansson allocation failed and was retried (the
+ * document is then discarded: see eng_event.c). On any error *ev is zeroed
+ * and nothing is kept. diag may be NULL. diag->file stays empty: the
+ * caller knows the source. */
 int eng_decoder_decode(eng_decoder_t *self, struct ds_span ctype,
                        const char *payload, size_t n, struct eng_event *ev,
                        struct ds_diag *diag);

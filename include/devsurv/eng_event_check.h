@@ -5,7 +5,8 @@
  * type, the syntax of coded fields, control characters, and the escaping
  * that keeps a rejected value safe to put in a diagnostic. No JSON, no
  * allocation, no state; nothing outside engine/eng_event*.c should need it
- * (the contract other modules use is eng_event.h).
+ * (the contract other modules use is eng_event.h). Every span is borrowed
+ * for the call only; the escape buffer belongs to the caller.
  */
 #ifndef DEVSURV_ENG_EVENT_CHECK_H
 #define DEVSURV_ENG_EVENT_CHECK_H

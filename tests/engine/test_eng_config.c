@@ -443,6 +443,30 @@ TEST(load_missing_file_is_eio)
     CHECK_STR(diag.msg, strerror(EISDIR));
 }
 
+/* A 1 MiB file of comments loads; one byte more is not a config file. */
+TEST(load_refuses_files_over_1_mib)
+{
+    struct eng_config c;
+    size_t mib = 1 << 20;
+    char *text = malloc(mib + 2);
+    CHECK(text != NULL);
+    memset(text, '#', mib + 1);
+    text[mib] = '\0';
+    const char *path = s_tmpfile(text);
+    int rc1 = path ? eng_config_load(&c, path, &diag) : -100;
+    if (path)
+        unlink(path);
+    strcpy(text + mib, "#");
+    path = s_tmpfile(text);
+    free(text);
+    CHECK(path != NULL);
+    int rc2 = eng_config_load(&c, path, &diag);
+    unlink(path);
+    CHECK_INT(rc1, 0);
+    CHECK_INT(rc2, DS_ETOOBIG);
+    CHECK_HAS(diag.msg, "not a config file");
+}
+
 TEST(load_survives_allocation_failure)
 {
     struct eng_config c;
@@ -507,6 +531,7 @@ int main(void)
     RUN(load_reads_a_file);
     RUN(load_error_names_the_path_and_line);
     RUN(load_missing_file_is_eio);
+    RUN(load_refuses_files_over_1_mib);
     RUN(load_survives_allocation_failure);
     RUN(validate_rechecks_fields_set_by_code);
     if (access(EXAMPLE, R_OK) == 0)

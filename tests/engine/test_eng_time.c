@@ -58,6 +58,8 @@ TEST(range_ends)
     CHECK_INT(ms, -2208988800000LL);
     CHECK_INT(s_parse("9999-12-31T23:59:59.999Z", &ms), 0);
     CHECK_INT(ms, 253402300799999LL);
+    CHECK_INT(s_parse("1900-01-01T01:00:00+01:00", &ms), 0);
+    CHECK_INT(ms, -2208988800000LL);
     CHECK_INT(s_parse("1970-01-01T00:00:00+23:59", &ms), 0);
     CHECK_INT(ms, -86340000LL);
 }
@@ -79,7 +81,7 @@ TEST(every_day_1900_to_2100_by_counting)
     static const int mdays[12] = {31, 28, 31, 30, 31, 30,
                                   31, 31, 30, 31, 30, 31};
     int64_t day = -25567;
-    char s[32];
+    char s[64];
     for (int y = 1900; y <= 2100; y++) {
         int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
         for (int m = 1; m <= 12; m++) {
@@ -146,7 +148,7 @@ TEST(syntax_errors)
 {
     int64_t ms = 42;
     CHECK_INT(s_parse("", &ms), DS_EPARSE);
-    CHECK_INT(s_parse("2026-03-02T10:15:00", &ms), DS_EPARSE);  /* no offset */
+    CHECK_INT(s_parse("2026-03-02T10:15:00", &ms), DS_EPARSE);   /* no offset */
     CHECK_INT(s_parse("2026-03-02T10:15:00Zx", &ms), DS_EPARSE); /* junk */
     CHECK_INT(s_parse("2026-03-02", &ms), DS_EPARSE);
     CHECK_INT(s_parse("2026-03-02X10:15:00Z", &ms), DS_EPARSE);
@@ -174,6 +176,9 @@ TEST(range_errors)
     CHECK_INT(s_parse("2026-03-02T10:15:00+24:00", &ms), DS_ERANGE);
     CHECK_INT(s_parse("2026-03-02T10:15:00+01:60", &ms), DS_ERANGE);
     CHECK_INT(s_parse("1899-12-31T23:59:59Z", &ms), DS_ERANGE);
+    /* in range as written, outside once the offset is applied */
+    CHECK_INT(s_parse("1900-01-01T00:59:59+01:00", &ms), DS_ERANGE);
+    CHECK_INT(s_parse("9999-12-31T23:00:00-01:00", &ms), DS_ERANGE);
     CHECK_INT(ms, 42);
 }
 

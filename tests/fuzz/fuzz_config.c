@@ -37,6 +37,7 @@ static void s_round_trip(const struct eng_config *cfg)
     struct eng_config again;
     struct ds_diag diag;
     size_t n1, n2;
+    ds_diag_clear(&diag);
     if (eng_config_validate(cfg, &diag) != 0)
         abort();
     char *first = s_print(cfg, &n1);
@@ -54,6 +55,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct eng_config cfg;
     struct ds_diag diag;
+    ds_diag_clear(&diag);
     eng_config_defaults(&cfg);
     int rc = eng_config_parse(&cfg, (const char *)data, size, "fuzz", &diag);
     if (rc == 0)
