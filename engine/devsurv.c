@@ -23,6 +23,7 @@ static const struct {
     {"replay", eng_cmd_replay, "process a file of events in order, then exit"},
     {"signals", eng_cmd_signals, "list the signals in a database"},
     {"config", eng_cmd_config, "print the configuration keys or values"},
+    {"stats", eng_cmd_stats, "signal statistics calculators (JSON out)"},
 };
 #define S_NCMDS (sizeof s_cmds / sizeof s_cmds[0])
 

@@ -9,8 +9,8 @@
 #include <string.h>
 
 struct eng_ingest {
-    eng_store_t *store; /* borrowed */
-    struct eng_ingest_src *srcs;
+    eng_store_t *store;           /* borrowed */
+    struct eng_ingest_src **srcs; /* one block each: streams never move */
     size_t n, cap;
     struct eng_ingest_stats stats;
 };
@@ -28,6 +28,8 @@ void eng_ingest_destroy(eng_ingest_t **self_p)
     eng_ingest_t *self = self_p ? *self_p : NULL;
     if (!self)
         return;
+    for (size_t i = 0; i < self->n; i++)
+        ds_free(self->srcs[i]);
     ds_free(self->srcs);
     ds_free(self);
     *self_p = NULL;
@@ -37,8 +39,9 @@ static struct eng_ingest_src *s_find(eng_ingest_t *self, struct ds_span s,
                                      int64_t epoch)
 {
     for (size_t i = 0; i < self->n; i++)
-        if (self->srcs[i].epoch == epoch && ds_span_eq(s, self->srcs[i].source))
-            return &self->srcs[i];
+        if (self->srcs[i]->epoch == epoch &&
+            ds_span_eq(s, self->srcs[i]->source))
+            return self->srcs[i];
     return NULL;
 }
 
@@ -51,14 +54,16 @@ static struct eng_ingest_src *s_add(eng_ingest_t *self, struct ds_span s,
         return NULL;
     if (self->n == self->cap) {
         size_t cap = self->cap ? self->cap * 2 : 8;
-        struct eng_ingest_src *a = ds_realloc(self->srcs, cap * sizeof *a);
+        struct eng_ingest_src **a = ds_realloc(self->srcs, cap * sizeof *a);
         if (!a)
             return NULL;
         self->srcs = a;
         self->cap = cap;
     }
-    struct eng_ingest_src *src = &self->srcs[self->n++];
-    memset(src, 0, sizeof *src);
+    struct eng_ingest_src *src = ds_calloc(1, sizeof *src);
+    if (!src)
+        return NULL;
+    self->srcs[self->n++] = src;
     memcpy(src->source, s.p, s.n);
     src->epoch = epoch;
     src->committed = committed;
@@ -74,7 +79,8 @@ struct eng_ingest_src *eng_ingest_src(eng_ingest_t *self, struct ds_span source,
     if (!src)
         src = s_add(self, source, epoch);
     if (src && rid_len <= ENG_INGEST_RID_MAX) {
-        memcpy(src->rid, rid, rid_len);
+        if (rid_len)
+            memcpy(src->rid, rid, rid_len);
         src->rid_len = rid_len;
     }
     return src;
@@ -114,13 +120,13 @@ void eng_ingest_applied(eng_ingest_t *self, struct eng_ingest_src *src)
 void eng_ingest_committed(eng_ingest_t *self)
 {
     for (size_t i = 0; i < self->n; i++)
-        self->srcs[i].committed = self->srcs[i].expected - 1;
+        self->srcs[i]->committed = self->srcs[i]->expected - 1;
 }
 
 void eng_ingest_rolled_back(eng_ingest_t *self)
 {
     for (size_t i = 0; i < self->n; i++)
-        self->srcs[i].expected = self->srcs[i].committed + 1;
+        self->srcs[i]->expected = self->srcs[i]->committed + 1;
 }
 
 void eng_ingest_each_ack(eng_ingest_t *self,
@@ -129,9 +135,9 @@ void eng_ingest_each_ack(eng_ingest_t *self,
                          void *arg)
 {
     for (size_t i = 0; i < self->n; i++) {
-        if (self->srcs[i].need_ack) {
-            self->srcs[i].need_ack = false;
-            fn(arg, &self->srcs[i]);
+        if (self->srcs[i]->need_ack) {
+            self->srcs[i]->need_ack = false;
+            fn(arg, self->srcs[i]);
         }
     }
 }

@@ -18,7 +18,8 @@ struct eng_pipeline {
     struct eng_counts_params params;
     size_t max_msg_size;
     size_t pending;
-    struct eng_pipeline_stats stats;
+    struct eng_pipeline_stats stats; /* committed batches only */
+    struct eng_pipeline_stats batch; /* the open batch */
     eng_signal_fn *on_signal;
     void *on_signal_arg;
     struct eng_signal *sigs; /* raised in the open batch */
@@ -63,6 +64,18 @@ void eng_pipeline_on_signal(eng_pipeline_t *self, eng_signal_fn *fn, void *arg)
     self->on_signal_arg = arg;
 }
 
+static void s_add(struct eng_pipeline_stats *to,
+                  struct eng_pipeline_stats *from)
+{
+    to->events += from->events;
+    to->quarantined += from->quarantined;
+    to->duplicates += from->duplicates;
+    to->exposures += from->exposures;
+    to->outcomes += from->outcomes;
+    to->signals += from->signals;
+    *from = (struct eng_pipeline_stats){0};
+}
+
 static int s_open(eng_pipeline_t *self)
 {
     if (eng_store_in_batch(self->store))
@@ -104,12 +117,12 @@ int eng_pipeline_reject(eng_pipeline_t *self, const struct eng_msg *m, int code,
     rc = eng_store_quarantine_put(self->store, &m->key, code, reason, m->ctype,
                                   m->payload, m->n);
     if (rc == DS_EDUP) {
-        self->stats.duplicates++;
+        self->batch.duplicates++;
         return rc;
     }
     if (rc != 0)
         return rc;
-    self->stats.quarantined++;
+    self->batch.quarantined++;
     ds_warn("quarantined %.*s/%" PRId64 "/%" PRId64 ": %s",
             (int)m->key.source.n, m->key.source.p, m->key.epoch, m->key.seq,
             reason);
@@ -126,11 +139,11 @@ static int s_count(eng_pipeline_t *self, const struct eng_msg *m,
                               &self->sigs[self->nsigs], &raised);
     if (rc != 0)
         return rc;
-    self->stats.exposures += ev->kind == ENG_EV_EXPOSURE;
-    self->stats.outcomes += ev->kind == ENG_EV_OUTCOME;
+    self->batch.exposures += ev->kind == ENG_EV_EXPOSURE;
+    self->batch.outcomes += ev->kind == ENG_EV_OUTCOME;
     if (raised) {
         self->nsigs++;
-        self->stats.signals++;
+        self->batch.signals++;
     }
     return 0;
 }
@@ -158,10 +171,10 @@ int eng_pipeline_submit(eng_pipeline_t *self, const struct eng_msg *m)
     rc = eng_store_event_put(self->store, &m->key, &ev, m->ctype, m->payload,
                              m->n);
     if (rc == DS_EDUP)
-        self->stats.duplicates++;
+        self->batch.duplicates++;
     if (rc != 0)
         return rc;
-    self->stats.events++;
+    self->batch.events++;
     if ((rc = s_count(self, m, &ev)) != 0)
         return rc;
     return s_mark(self, &m->key);
@@ -178,9 +191,10 @@ int eng_pipeline_commit(eng_pipeline_t *self)
         return 0;
     int rc = eng_store_commit(self->store);
     if (rc != 0) {
-        self->nsigs = 0;
+        eng_pipeline_rollback(self);
         return rc;
     }
+    s_add(&self->stats, &self->batch);
     self->stats.batches++;
     for (size_t i = 0; i < self->nsigs && self->on_signal; i++)
         self->on_signal(self->on_signal_arg, &self->sigs[i]);
@@ -192,6 +206,7 @@ int eng_pipeline_commit(eng_pipeline_t *self)
 void eng_pipeline_rollback(eng_pipeline_t *self)
 {
     eng_store_rollback(self->store);
+    self->batch = (struct eng_pipeline_stats){0};
     self->nsigs = 0;
     self->pending = 0;
 }

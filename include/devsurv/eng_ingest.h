@@ -59,7 +59,9 @@ eng_ingest_t *eng_ingest_new(eng_store_t *store);
 void eng_ingest_destroy(eng_ingest_t **self_p);
 
 /* The stream for (source, epoch), created from the store's watermark at
- * first sight, with the routing id rid[0..rid_len) remembered for ACKs.
+ * first sight, with the routing id rid[0..rid_len) remembered for ACKs
+ * (rid may be NULL when rid_len is 0; a routing id longer than
+ * ENG_INGEST_RID_MAX keeps the previous one: libzmq's are 5 bytes).
  * NULL on OOM or store error. Borrowed: valid until destroy. */
 struct eng_ingest_src *eng_ingest_src(eng_ingest_t *self, struct ds_span source,
                                       int64_t epoch, const void *rid,

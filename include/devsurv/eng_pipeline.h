@@ -67,7 +67,8 @@ void eng_pipeline_on_signal(eng_pipeline_t *self, eng_signal_fn *fn, void *arg);
 int eng_pipeline_submit(eng_pipeline_t *self, const struct eng_msg *m);
 
 /* Quarantine a message rejected before decoding (a malformed frame, a
- * sequence the ingest refused). key may be NULL. Same returns as submit. */
+ * sequence the ingest refused). m->key.seq may be 0 when the message could
+ * not be identified: the row then has no key. Same returns as submit. */
 int eng_pipeline_reject(eng_pipeline_t *self, const struct eng_msg *m, int code,
                         const char *reason);
 

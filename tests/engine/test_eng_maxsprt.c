@@ -80,8 +80,7 @@ TEST(verdict_ended_past_t)
 {
     double llr = 99;
     /* 1000 events would signal at any mu <= T, but mu > T ends the test */
-    CHECK_INT(eng_maxsprt_test(&s_p20, 1000, 20.0001, &llr),
-              ENG_MAXSPRT_ENDED);
+    CHECK_INT(eng_maxsprt_test(&s_p20, 1000, 20.0001, &llr), ENG_MAXSPRT_ENDED);
     CHECK_NEAR(llr, 0, 0);
     /* mu == T is still inside surveillance */
     CHECK_INT(eng_maxsprt_test(&s_p20, 1000, 20.0, &llr), ENG_MAXSPRT_SIGNAL);
@@ -95,8 +94,7 @@ TEST(verdict_signal_at_first_crossing)
     /* mu = 1: LLR(4, 1) = 2.545 < CV <= LLR(5, 1) = 4.047 (awk) */
     double llr;
     for (int64_t c = 0; c <= 4; c++) {
-        CHECK_INT(eng_maxsprt_test(&s_p20, c, 1.0, &llr),
-                  ENG_MAXSPRT_CONTINUE);
+        CHECK_INT(eng_maxsprt_test(&s_p20, c, 1.0, &llr), ENG_MAXSPRT_CONTINUE);
         CHECK_NEAR(llr, eng_maxsprt_llr((double)c, 1.0), 0);
         CHECK(llr < CV_05_T20_M1);
     }
@@ -150,8 +148,7 @@ TEST(boundary_u5_for_alpha05_t20)
     CHECK(eng_maxsprt_llr(5, u5 - 1e-9) >= CV_05_T20_M1);
     CHECK(CV_05_T20_M1 > eng_maxsprt_llr(5, u5 + 1e-9));
     CHECK_NEAR(u5, 1.11207596226849, 1e-9); /* awk bisection, see top */
-    CHECK_INT(eng_maxsprt_test(&s_p20, 5, u5 - 1e-9, &llr),
-              ENG_MAXSPRT_SIGNAL);
+    CHECK_INT(eng_maxsprt_test(&s_p20, 5, u5 - 1e-9, &llr), ENG_MAXSPRT_SIGNAL);
     CHECK_INT(eng_maxsprt_test(&s_p20, 5, u5 + 1e-9, &llr),
               ENG_MAXSPRT_CONTINUE);
 }
