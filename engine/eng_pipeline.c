@@ -11,6 +11,14 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
+
+#define S_MARKS 16 /* distinct (source, epoch) watermarks held per batch */
+
+struct s_mark {
+    char source[ENG_SOURCE_MAX];
+    int64_t epoch, seq;
+};
 
 struct eng_pipeline {
     eng_store_t *store; /* borrowed */
@@ -24,6 +32,8 @@ struct eng_pipeline {
     void *on_signal_arg;
     struct eng_signal *sigs; /* raised in the open batch */
     size_t nsigs, capsigs;
+    struct s_mark marks[S_MARKS]; /* watermarks of the open batch */
+    size_t nmarks;
 };
 
 eng_pipeline_t *eng_pipeline_new(const struct eng_config *cfg,
@@ -99,13 +109,39 @@ static int s_reserve(eng_pipeline_t *self)
     return 0;
 }
 
-/* Record the stored message's seq as the source's watermark. */
+/* Remember the stored message's seq as its source's watermark; written
+ * once per batch (s_flush_marks), or at once when the table is full. */
 static int s_mark(eng_pipeline_t *self, const struct eng_store_key *k)
 {
     self->pending++;
-    if (k->seq <= 0)
+    if (k->seq <= 0 || k->source.n >= ENG_SOURCE_MAX)
         return 0;
-    return eng_store_source_put(self->store, k->source, k->epoch, k->seq);
+    for (size_t i = 0; i < self->nmarks; i++) {
+        struct s_mark *m = &self->marks[i];
+        if (m->epoch == k->epoch && ds_span_eq(k->source, m->source)) {
+            m->seq = k->seq > m->seq ? k->seq : m->seq;
+            return 0;
+        }
+    }
+    if (self->nmarks == S_MARKS)
+        return eng_store_source_put(self->store, k->source, k->epoch, k->seq);
+    struct s_mark *m = &self->marks[self->nmarks++];
+    memcpy(m->source, k->source.p, k->source.n);
+    m->source[k->source.n] = '\0';
+    m->epoch = k->epoch;
+    m->seq = k->seq;
+    return 0;
+}
+
+static int s_flush_marks(eng_pipeline_t *self)
+{
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < self->nmarks; i++)
+        rc = eng_store_source_put(self->store,
+                                  ds_span_str(self->marks[i].source),
+                                  self->marks[i].epoch, self->marks[i].seq);
+    self->nmarks = 0;
+    return rc;
 }
 
 int eng_pipeline_reject(eng_pipeline_t *self, const struct eng_msg *m, int code,
@@ -189,7 +225,9 @@ int eng_pipeline_commit(eng_pipeline_t *self)
 {
     if (!eng_store_in_batch(self->store))
         return 0;
-    int rc = eng_store_commit(self->store);
+    int rc = s_flush_marks(self);
+    if (rc == 0)
+        rc = eng_store_commit(self->store);
     if (rc != 0) {
         eng_pipeline_rollback(self);
         return rc;
@@ -207,6 +245,7 @@ void eng_pipeline_rollback(eng_pipeline_t *self)
 {
     eng_store_rollback(self->store);
     self->batch = (struct eng_pipeline_stats){0};
+    self->nmarks = 0;
     self->nsigs = 0;
     self->pending = 0;
 }
