@@ -129,14 +129,20 @@ static int s_feed(eng_pipeline_t *p, FILE *f, const struct s_opts *o,
 static int s_run(const struct s_opts *o, const struct eng_config *cfg, FILE *f)
 {
     struct ds_diag diag;
+    struct eng_counts_params params;
     char buf[DS_DIAG_FILE_MAX + DS_DIAG_MSG_MAX + 16];
+    if (eng_counts_params_init(&params, cfg, &diag) != 0) {
+        fprintf(stderr, "devsurv replay: %s\n",
+                ds_diag_format(&diag, buf, sizeof buf));
+        return EX_CONFIG;
+    }
     eng_store_t *store = eng_store_open(cfg->store.path, false, &diag);
     if (!store) {
         fprintf(stderr, "devsurv replay: %s\n",
                 ds_diag_format(&diag, buf, sizeof buf));
         return EX_IOERR;
     }
-    eng_pipeline_t *p = eng_pipeline_new(cfg, store);
+    eng_pipeline_t *p = eng_pipeline_new(cfg, store, &diag);
     int64_t lines = 0;
     int rc = p ? 0 : DS_ENOMEM;
     if (p) {

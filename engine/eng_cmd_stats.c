@@ -18,6 +18,19 @@ static const struct {
     int (*fn)(int argc, char **argv);
     const char *summary;
 } s_calcs[] = {
+    {"poisson-cv", eng_stats_cmd_poisson_cv,
+     "Poisson MaxSPRT critical value (continuous or group looks)"},
+    {"poisson-perf", eng_stats_cmd_poisson_perf,
+     "Poisson MaxSPRT power, time to signal, surveillance length"},
+    {"poisson-samplesize", eng_stats_cmd_poisson_samplesize,
+     "Poisson MaxSPRT length T for a target power"},
+    {"disprop", eng_stats_cmd_disprop, "PRR, ROR, chi2, IC, EBGM, 2x2 table"},
+    {"ebgm-fit", eng_stats_cmd_ebgm_fit, "EBGM prior fitted to an N,E table"},
+    {"binomial-cv", eng_stats_cmd_binomial_cv, "binomial MaxSPRT exact CV"},
+    {"binomial-perf", eng_stats_cmd_binomial_perf, "binomial MaxSPRT power"},
+    {"sprt-poisson", eng_stats_cmd_sprt_poisson, "Wald SPRT exact alpha"},
+    {"cusum-arl", eng_stats_cmd_cusum_arl, "Bernoulli CUSUM run length"},
+    {"cusum-h", eng_stats_cmd_cusum_h, "Bernoulli CUSUM h for an ARL0"},
     {NULL, NULL, NULL} /* calculators are added above this line */
 };
 
@@ -121,9 +134,8 @@ static int s_set(const struct eng_stats_opt *o, const char *v)
     return -1;
 }
 
-static const struct eng_stats_opt *s_find(const struct eng_stats_opt *opts,
-                                          size_t n, const char *name,
-                                          size_t len)
+static const struct eng_stats_opt *
+s_find(const struct eng_stats_opt *opts, size_t n, const char *name, size_t len)
 {
     for (size_t i = 0; i < n; i++)
         if (strlen(opts[i].name) == len &&
@@ -140,12 +152,11 @@ static int s_option(int argc, char **argv, int *i,
     size_t len = eq ? (size_t)(eq - name) : strlen(name);
     const struct eng_stats_opt *o = s_find(opts, n, name, len);
     if (!o)
-        return eng_stats_fail(argv[0], EX_USAGE, "unknown option %s",
-                              argv[*i]);
+        return eng_stats_fail(argv[0], EX_USAGE, "unknown option %s", argv[*i]);
     const char *v = eq ? eq + 1 : (*i + 1 < argc ? argv[++*i] : NULL);
     if (!v || s_set(o, v) != 0)
-        return eng_stats_fail(argv[0], EX_USAGE, "--%.*s: %s", (int)len,
-                              name, v ? "not a valid value" : "needs a value");
+        return eng_stats_fail(argv[0], EX_USAGE, "--%.*s: %s", (int)len, name,
+                              v ? "not a valid value" : "needs a value");
     seen[o - opts] = true;
     if (o->seen)
         *o->seen = true;
@@ -171,8 +182,10 @@ int eng_stats_args(int argc, char **argv, const struct eng_stats_opt *opts,
         else if (np < npos && pos)
             pos[np++] = argv[i];
         else
-            rc = eng_stats_fail(argv[0], EX_USAGE, "unexpected argument "
-                                "'%s'", argv[i]);
+            rc = eng_stats_fail(argv[0], EX_USAGE,
+                                "unexpected argument "
+                                "'%s'",
+                                argv[i]);
         if (rc != 0)
             return rc;
     }

@@ -39,10 +39,11 @@
 #define S_DOUBLE(sec, name) S_KEY(sec, name), .type = ENG_CONFIG_DOUBLE
 #define S_BOOL(sec, name)   S_KEY(sec, name), .type = ENG_CONFIG_BOOL
 
-/* maxsprt.cv: critical value for Poisson MaxSPRT at alpha 0.05, T = 20,
- * M = 1, from Kulldorff et al., "A maximized sequential probability ratio
- * test for drug and vaccine safety surveillance", Sequential Analysis
- * 30(1), 2011. Change it together with max_expected and min_events. */
+/* [maxsprt]: the continuous Poisson MaxSPRT of Kulldorff et al.,
+ * Sequential Analysis 30(1), 2011. The engine derives the exact critical
+ * value from (alpha, T = max_expected, M = min_events, D = delay) at start
+ * (eng_maxsprt_cv); there is no key for it, so it cannot disagree with the
+ * design it claims. T is capped where the exact solve stays fast. */
 static const struct eng_config_key s_keys[] = {
     {S_STR(log, level), .def = "info", .choices = "error|warn|info|debug",
      .desc = "least severe log record written to stderr"},
@@ -59,14 +60,16 @@ static const struct eng_config_key s_keys[] = {
      .desc = "group commit: longest an open batch waits, in ms"},
     {S_INT(store, batch_events), .def = "1000", .min = 1, .max = 1000000,
      .desc = "group commit: most events in one batch"},
-    {S_DOUBLE(maxsprt, cv), .def = "3.628123", .min = 0, .max = 50,
-     .desc = "LLR critical value (3.628123: alpha 0.05, T=20, M=1)"},
+    {S_DOUBLE(maxsprt, alpha), .def = "0.05", .min = 1e-7, .max = 0.5,
+     .desc = "type I error spent over the whole surveillance"},
     {S_INT(maxsprt, min_events), .def = "1", .min = 1, .max = 100,
      .desc = "M: fewest observed events that may signal"},
     {S_DOUBLE(maxsprt, baseline_rate), .def = "0.01", .min = 1e-12, .max = 1e6,
      .desc = "expected outcomes per exposure under H0"},
-    {S_DOUBLE(maxsprt, max_expected), .def = "20", .min = 1e-6, .max = 1e9,
-     .desc = "T: surveillance length, in events expected under H0"},
+    {S_DOUBLE(maxsprt, max_expected), .def = "20", .min = 1e-6,
+     .max = 10000, .desc = "T: surveillance length, in events expected under H0"},
+    {S_DOUBLE(maxsprt, delay), .def = "0", .min = 0, .max = 10000,
+     .desc = "D: expected events before the first look (0 <= D <= T)"},
 };
 
 #define S_NKEYS     (sizeof s_keys / sizeof s_keys[0])
@@ -474,6 +477,11 @@ int eng_config_validate(const struct eng_config *cfg, struct ds_diag *diag)
         if (rc != 0)
             return rc;
     }
+    if (cfg->maxsprt.delay > cfg->maxsprt.max_expected)
+        return ds_diag_set_code(diag, DS_ECONFIG, "", 0,
+                                "maxsprt.delay (D = %g) must not exceed "
+                                "maxsprt.max_expected (T = %g)",
+                                cfg->maxsprt.delay, cfg->maxsprt.max_expected);
     return 0;
 }
 

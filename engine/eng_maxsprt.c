@@ -22,7 +22,7 @@ enum eng_maxsprt_verdict eng_maxsprt_test(const struct eng_maxsprt_params *p,
     if (mu > p->max_expected)
         return ENG_MAXSPRT_ENDED;
     *llr = eng_maxsprt_llr((double)c, mu);
-    if (c >= p->min_events && *llr >= p->cv)
+    if (mu >= p->delay && c >= p->min_events && *llr >= p->cv)
         return ENG_MAXSPRT_SIGNAL;
     return ENG_MAXSPRT_CONTINUE;
 }

@@ -37,21 +37,21 @@ struct eng_pipeline {
 };
 
 eng_pipeline_t *eng_pipeline_new(const struct eng_config *cfg,
-                                 eng_store_t *store)
+                                 eng_store_t *store, struct ds_diag *diag)
 {
-    eng_pipeline_t *self = ds_calloc(1, sizeof *self);
-    if (!self)
+    struct eng_counts_params params;
+    if (eng_counts_params_init(&params, cfg, diag) != 0)
         return NULL;
-    self->store = store;
-    self->dec = eng_decoder_new();
-    if (!self->dec) {
+    eng_pipeline_t *self = ds_calloc(1, sizeof *self);
+    if (self)
+        self->dec = eng_decoder_new();
+    if (!self || !self->dec) {
         eng_pipeline_destroy(&self);
+        ds_diag_set_code(diag, DS_ENOMEM, "", 0, "out of memory");
         return NULL;
     }
-    self->params.maxsprt.cv = cfg->maxsprt.cv;
-    self->params.maxsprt.min_events = cfg->maxsprt.min_events;
-    self->params.maxsprt.max_expected = cfg->maxsprt.max_expected;
-    self->params.baseline_rate = cfg->maxsprt.baseline_rate;
+    self->store = store;
+    self->params = params;
     self->max_msg_size = (size_t)cfg->ingest.max_msg_size;
     return self;
 }
@@ -93,20 +93,6 @@ static int s_open(eng_pipeline_t *self)
     self->pending = 0;
     self->nsigs = 0;
     return eng_store_begin(self->store);
-}
-
-/* Room for one more signal, so a raised signal is never lost to OOM. */
-static int s_reserve(eng_pipeline_t *self)
-{
-    if (self->nsigs < self->capsigs)
-        return 0;
-    size_t cap = self->capsigs ? self->capsigs * 2 : 8;
-    struct eng_signal *s = ds_realloc(self->sigs, cap * sizeof *s);
-    if (!s)
-        return DS_ENOMEM;
-    self->sigs = s;
-    self->capsigs = cap;
-    return 0;
 }
 
 /* Remember the stored message's seq as its source's watermark; written
@@ -165,22 +151,32 @@ int eng_pipeline_reject(eng_pipeline_t *self, const struct eng_msg *m, int code,
     return s_mark(self, &m->key);
 }
 
+/* eng_counts_emit_fn: keep a raised signal for announcement at commit. */
+static int s_keep(void *arg, const struct eng_signal *s)
+{
+    eng_pipeline_t *self = arg;
+    if (self->nsigs == self->capsigs) {
+        size_t cap = self->capsigs ? self->capsigs * 2 : 8;
+        struct eng_signal *v = ds_realloc(self->sigs, cap * sizeof *v);
+        if (!v)
+            return DS_ENOMEM;
+        self->sigs = v;
+        self->capsigs = cap;
+    }
+    self->sigs[self->nsigs++] = *s;
+    self->batch.signals++;
+    return 0;
+}
+
 static int s_count(eng_pipeline_t *self, const struct eng_msg *m,
                    const struct eng_event *ev)
 {
-    bool raised;
-    int rc = s_reserve(self);
-    if (rc == 0)
-        rc = eng_counts_apply(self->store, &self->params, &m->key, ev,
-                              &self->sigs[self->nsigs], &raised);
+    int rc = eng_counts_apply(self->store, &self->params, &m->key, ev,
+                              s_keep, self);
     if (rc != 0)
         return rc;
     self->batch.exposures += ev->kind == ENG_EV_EXPOSURE;
     self->batch.outcomes += ev->kind == ENG_EV_OUTCOME;
-    if (raised) {
-        self->nsigs++;
-        self->batch.signals++;
-    }
     return 0;
 }
 
@@ -253,4 +249,9 @@ void eng_pipeline_rollback(eng_pipeline_t *self)
 const struct eng_pipeline_stats *eng_pipeline_stats(const eng_pipeline_t *self)
 {
     return &self->stats;
+}
+
+const struct eng_counts_params *eng_pipeline_params(const eng_pipeline_t *self)
+{
+    return &self->params;
 }

@@ -146,10 +146,14 @@ static int s_on_msg(struct s_loop *L, const struct eng_zmq_in *in,
 
 static int s_open(struct s_loop *L, struct ds_diag *diag)
 {
+    struct eng_counts_params params;
+    int rc = eng_counts_params_init(&params, L->cfg, diag);
+    if (rc != 0)
+        return DS_ECONFIG;
     L->store = eng_store_open(L->cfg->store.path, false, diag);
     if (!L->store)
         return DS_ESTORE;
-    L->pipe = eng_pipeline_new(L->cfg, L->store);
+    L->pipe = eng_pipeline_new(L->cfg, L->store, diag);
     L->ingest = eng_ingest_new(L->store);
     L->ctx = zmq_ctx_new();
     L->sock = L->ctx ? zmq_socket(L->ctx, ZMQ_ROUTER) : NULL;
@@ -253,8 +257,12 @@ int eng_serve_run(const struct eng_config *cfg, volatile sig_atomic_t *stop,
                 "on %s (local demos only)",
                 cfg->ingest.endpoint);
         eng_pipeline_on_signal(L.pipe, on_signal, arg);
-        ds_info("serving on %s, store %s", cfg->ingest.endpoint,
-                cfg->store.path);
+        const struct eng_counts_params *p = eng_pipeline_params(L.pipe);
+        ds_info("serving on %s, store %s; MaxSPRT alpha %g, T %g, M %lld, "
+                "D %g: critical value %.6f",
+                cfg->ingest.endpoint, cfg->store.path, p->alpha,
+                p->maxsprt.max_expected, (long long)p->maxsprt.min_events,
+                p->maxsprt.delay, p->maxsprt.cv);
         rc = s_loop(&L, stop, diag);
     }
     if (L.pipe) {

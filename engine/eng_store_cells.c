@@ -5,6 +5,7 @@
 #include "devsurv/eng_store_cells.h"
 #include "devsurv/ds_err.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static const char s_sql_expo_add[] =
@@ -16,6 +17,9 @@ static const char s_sql_expo_get[] =
 static const char s_sql_cell_get[] =
     "SELECT observed, expected, llr, status FROM cells"
     " WHERE product_code = ? AND event_code = ?";
+static const char s_sql_cells_watching[] =
+    "SELECT event_code FROM cells WHERE product_code = ? AND event_code > ?"
+    " AND status = 'watching' ORDER BY event_code LIMIT ?";
 static const char s_sql_cell_put[] =
     "INSERT OR REPLACE INTO cells(product_code, event_code, observed,"
     " expected, llr, status, last_ts) VALUES(?, ?, ?, ?, ?, ?, ?)";
@@ -98,6 +102,27 @@ int eng_store_cell_get(eng_store_t *self, struct ds_span product_code,
         out->expected = sqlite3_column_double(st, 1);
         out->llr = sqlite3_column_double(st, 2);
         out->status = s_status_parse(sqlite3_column_text(st, 3));
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : DS_ESTORE;
+}
+
+int eng_store_cells_watching(eng_store_t *self, struct ds_span product_code,
+                             const char *after, char (*codes)[ENG_CODE_MAX],
+                             size_t max, size_t *n)
+{
+    sqlite3_stmt *st = eng_store_stmt(self, s_sql_cells_watching);
+    int rc = SQLITE_DONE;
+    *n = 0;
+    if (!st)
+        return DS_ESTORE;
+    sqlite3_bind_text(st, 1, product_code.p, (int)product_code.n,
+                      SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, after, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)max);
+    while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const unsigned char *t = sqlite3_column_text(st, 0);
+        snprintf(codes[(*n)++], ENG_CODE_MAX, "%s", t ? (const char *)t : "");
     }
     sqlite3_reset(st);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : DS_ESTORE;

@@ -66,10 +66,9 @@ static int s_find_cmd(struct ds_span f, size_t n, size_t *k,
         return ds_diag_set_code(diag, DS_EPARSE, "", 0,
                                 "frame 0: unknown command");
     if (n < s_cmds[*k].min_frames || n > s_cmds[*k].max_frames)
-        return ds_diag_set_code(diag, DS_EPARSE, "", 0,
-                                "%s: expected %zu to %zu frames, got %zu",
-                                s_cmds[*k].name, s_cmds[*k].min_frames,
-                                s_cmds[*k].max_frames, n);
+        return ds_diag_set_code(
+            diag, DS_EPARSE, "", 0, "%s: expected %zu to %zu frames, got %zu",
+            s_cmds[*k].name, s_cmds[*k].min_frames, s_cmds[*k].max_frames, n);
     return 0;
 }
 

@@ -58,4 +58,29 @@ int eng_stats_print(json_t *obj);
 int eng_stats_fail(const char *calc, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Poisson MaxSPRT design (engine/eng_cmd_stats_poisson.c; eng_maxsprt.h):
+ * poisson-cv: critical value and attained alpha (continuous, or looks with
+ * --groups: also the boundaries); poisson-perf: power, expected time to
+ * signal and surveillance length; poisson-samplesize: T for a power. */
+int eng_stats_cmd_poisson_cv(int argc, char **argv);
+int eng_stats_cmd_poisson_perf(int argc, char **argv);
+int eng_stats_cmd_poisson_samplesize(int argc, char **argv);
+
+/* Disproportionality (engine/eng_cmd_stats_disprop.c; eng_disprop.h,
+ * eng_ebgm.h): disprop: PRR, ROR, chi2, IC, EBGM of one 2x2 table;
+ * ebgm-fit: the EBGM prior fitted to an "N,E" CSV table of cells. */
+int eng_stats_cmd_disprop(int argc, char **argv);
+int eng_stats_cmd_ebgm_fit(int argc, char **argv);
+
+/* Sequential tests and charts (engine/eng_cmd_stats_seq.c; eng_binomial.h,
+ * eng_sprt.h, eng_cusum.h): binomial-cv / binomial-perf: binomial MaxSPRT
+ * critical value, power and events at signal; sprt-poisson: exact alpha,
+ * power and times of the truncated upper-boundary Wald SPRT; cusum-arl /
+ * cusum-h: Bernoulli CUSUM ARL and the limit h for a target ARL0. */
+int eng_stats_cmd_binomial_cv(int argc, char **argv);
+int eng_stats_cmd_binomial_perf(int argc, char **argv);
+int eng_stats_cmd_sprt_poisson(int argc, char **argv);
+int eng_stats_cmd_cusum_arl(int argc, char **argv);
+int eng_stats_cmd_cusum_h(int argc, char **argv);
+
 #endif

@@ -53,10 +53,11 @@ struct eng_config {
         int64_t batch_events; /* group commit: max events per batch */
     } store;
     struct {
-        double cv;            /* critical value for the LLR */
+        double alpha;         /* type I error of the whole surveillance */
         int64_t min_events;   /* M: fewest events that may signal */
         double baseline_rate; /* H0 outcomes per exposure */
         double max_expected;  /* T: surveillance length in H0 events */
+        double delay;         /* D: H0 events before the first look */
     } maxsprt;
 };
 
@@ -106,8 +107,8 @@ int eng_config_load(struct eng_config *cfg, const char *path,
 int eng_config_set(struct eng_config *cfg, const char *assignment,
                    struct ds_diag *diag);
 
-/* Checks that span several keys (none yet beyond per-key ranges; kept so
- * callers validate once after all sources are applied). Also re-checks each
+/* Checks that span several keys (maxsprt.delay <= maxsprt.max_expected;
+ * call once after all sources are applied). Also re-checks each
  * field against its key, for structs filled in by code. 0 or DS_ECONFIG. */
 int eng_config_validate(const struct eng_config *cfg, struct ds_diag *diag);
 

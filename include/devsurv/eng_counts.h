@@ -10,6 +10,10 @@
  * can only happen at an event: reference/stats.md 1.1). A crossing turns
  * the cell SIGNALLED (it stays so) and yields one signal row.
  *
+ * With a delayed start D > 0 nothing signals before mu reaches D; the
+ * exposure that carries mu across D is the first look, and every watching
+ * cell of that device is tested there with the events gathered so far.
+ *
  * An outcome before any exposure of its device has expected 0: the test is
  * undefined and the cell just counts (MaxSPRT needs a denominator).
  * Works inside the caller's store batch. Not here: decoding, batching.
@@ -19,6 +23,8 @@
 
 #include <stdbool.h>
 
+#include "devsurv/ds_diag.h"
+#include "devsurv/eng_config.h"
 #include "devsurv/eng_event.h"
 #include "devsurv/eng_maxsprt.h"
 #include "devsurv/eng_store.h"
@@ -26,17 +32,31 @@
 #include "devsurv/eng_store_events.h"
 
 struct eng_counts_params {
-    struct eng_maxsprt_params maxsprt;
-    double baseline_rate; /* H0 outcomes per exposure */
+    struct eng_maxsprt_params maxsprt; /* cv is the exact one for alpha */
+    double alpha;                      /* the design's alpha, for the record */
+    double baseline_rate;              /* H0 outcomes per exposure */
 };
 
-/* Apply ev (stored under key) to the counts. When it raises a signal,
- * fill *sig (row already inserted, id set) and set *raised. Events of
- * other kinds are a no-op. 0, DS_ESTORE, or DS_EINVAL (a code too long
- * for a cell: cannot happen for validated events). */
+/* Parameters from the configuration, with the exact critical value for
+ * (alpha, T, M, D) (eng_maxsprt_cv). DS_ERANGE with diag when the design
+ * has no solution (the message names the smallest T), DS_EINVAL,
+ * DS_ENOMEM. */
+int eng_counts_params_init(struct eng_counts_params *p,
+                           const struct eng_config *cfg,
+                           struct ds_diag *diag);
+
+/* Receives each signal raised (its row already inserted, id set); the
+ * signal is borrowed for the call. Non-zero stops and is returned. */
+typedef int(eng_counts_emit_fn)(void *arg, const struct eng_signal *s);
+
+/* Apply ev (stored under key) to the counts, calling emit for each signal
+ * it raises (an outcome raises at most one; a first look may raise one
+ * per cell of the device). Events of other kinds are a no-op. 0,
+ * DS_ESTORE, emit's error, or DS_EINVAL (a code too long for a cell:
+ * cannot happen for validated events). */
 int eng_counts_apply(eng_store_t *store, const struct eng_counts_params *p,
                      const struct eng_store_key *key,
-                     const struct eng_event *ev, struct eng_signal *sig,
-                     bool *raised);
+                     const struct eng_event *ev, eng_counts_emit_fn *emit,
+                     void *arg);
 
 #endif

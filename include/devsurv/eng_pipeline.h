@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "devsurv/eng_config.h"
+#include "devsurv/eng_counts.h"
 #include "devsurv/eng_store.h"
 #include "devsurv/eng_store_cells.h"
 #include "devsurv/eng_store_events.h"
@@ -49,10 +50,16 @@ typedef struct eng_pipeline eng_pipeline_t;
 typedef void(eng_signal_fn)(void *arg, const struct eng_signal *s);
 
 /* New pipeline writing to store (borrowed: must outlive the pipeline),
- * with parameters copied from cfg. NULL on allocation failure. Caller owns
- * the result; free it with eng_pipeline_destroy(). */
+ * with parameters copied from cfg and the exact MaxSPRT critical value
+ * computed for its (alpha, T, M, D). NULL with diag set when the design
+ * has no solution or on allocation failure. Caller owns the result; free
+ * it with eng_pipeline_destroy(). */
 eng_pipeline_t *eng_pipeline_new(const struct eng_config *cfg,
-                                 eng_store_t *store);
+                                 eng_store_t *store, struct ds_diag *diag);
+
+/* The parameters in use (critical value included). */
+const struct eng_counts_params *
+eng_pipeline_params(const eng_pipeline_t *self);
 
 /* Roll back an uncommitted batch and free. NULLs *self_p. */
 void eng_pipeline_destroy(eng_pipeline_t **self_p);

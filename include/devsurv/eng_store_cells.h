@@ -9,6 +9,7 @@
 #ifndef DEVSURV_ENG_STORE_CELLS_H
 #define DEVSURV_ENG_STORE_CELLS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "devsurv/ds_span.h"
@@ -60,6 +61,13 @@ int eng_store_exposure_get(eng_store_t *self, struct ds_span product_code,
  * codes filled and status WATCHING. DS_EINVAL when a code is too long. */
 int eng_store_cell_get(eng_store_t *self, struct ds_span product_code,
                        struct ds_span event_code, struct eng_cell *out);
+
+/* Up to max event codes of product_code's WATCHING cells that sort after
+ * `after` ("" = from the start), in code order, into codes[]; *n = count.
+ * Page with after = the last code returned until *n < max. */
+int eng_store_cells_watching(eng_store_t *self, struct ds_span product_code,
+                             const char *after, char (*codes)[ENG_CODE_MAX],
+                             size_t max, size_t *n);
 
 /* Insert or replace the cell row, stamped with event time ts. */
 int eng_store_cell_put(eng_store_t *self, const struct eng_cell *cell,

@@ -717,7 +717,7 @@ static int s_run_pipeline(struct s_ctx *c)
     p.store = eng_store_open(path, false, &diag);
     if (!p.store)
         return s_fail("pipeline", "%s: %s", path, diag.msg);
-    p.pipe = eng_pipeline_new(&cfg, p.store);
+    p.pipe = eng_pipeline_new(&cfg, p.store, NULL);
     int rc = p.pipe ? 0 : s_fail("pipeline", "out of memory");
     if (rc == 0)
         rc = s_drive(c, &b, &p, c->n, (double)c->st.bytes);

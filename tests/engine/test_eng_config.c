@@ -42,7 +42,8 @@ static int s_equal(const struct eng_config *a, const struct eng_config *b)
            strcmp(a->store.path, b->store.path) == 0 &&
            a->store.batch_ms == b->store.batch_ms &&
            a->store.batch_events == b->store.batch_events &&
-           a->maxsprt.cv == b->maxsprt.cv &&
+           a->maxsprt.alpha == b->maxsprt.alpha &&
+           a->maxsprt.delay == b->maxsprt.delay &&
            a->maxsprt.min_events == b->maxsprt.min_events &&
            a->maxsprt.baseline_rate == b->maxsprt.baseline_rate &&
            a->maxsprt.max_expected == b->maxsprt.max_expected;
@@ -65,7 +66,7 @@ TEST(table_has_every_key_once)
 {
     size_t n;
     const struct eng_config_key *k = eng_config_keys(&n);
-    CHECK_INT(n, 12);
+    CHECK_INT(n, 13);
     for (size_t i = 0; i < n; i++) {
         CHECK(k[i].desc && k[i].desc[0]);
         CHECK(strspn(k[i].key, "abcdefghijklmnopqrstuvwxyz0123456789_") ==
@@ -91,7 +92,8 @@ TEST(defaults_match_the_spec)
     CHECK_STR(c.store.path, "devsurv.db");
     CHECK_INT(c.store.batch_ms, 5);
     CHECK_INT(c.store.batch_events, 1000);
-    CHECK_NEAR(c.maxsprt.cv, 3.628123, 0);
+    CHECK_NEAR(c.maxsprt.alpha, 0.05, 0);
+    CHECK_NEAR(c.maxsprt.delay, 0, 0);
     CHECK_INT(c.maxsprt.min_events, 1);
     CHECK_NEAR(c.maxsprt.baseline_rate, 0.01, 0);
     CHECK_NEAR(c.maxsprt.max_expected, 20, 0);
@@ -132,7 +134,7 @@ TEST(good_file_with_comments_quotes_and_crlf)
                        "path = \"a \\\"b\\\" \\\\c\"\n"
                        "batch_ms = 0\n"
                        "[maxsprt]\n"
-                       "cv = 2.5e0\n"
+                       "alpha = 2.5e-2\n"
                        "baseline_rate = 1e-12\n"
                        "[log]\n"
                        "[store]\n"
@@ -147,7 +149,7 @@ TEST(good_file_with_comments_quotes_and_crlf)
     CHECK_STR(c.store.path, "a \"b\" \\c");
     CHECK_INT(c.store.batch_ms, 0);
     CHECK_INT(c.store.batch_events, 1000000);
-    CHECK_NEAR(c.maxsprt.cv, 2.5, 0);
+    CHECK_NEAR(c.maxsprt.alpha, 0.025, 0);
     CHECK_NEAR(c.maxsprt.baseline_rate, 1e-12, 0);
     CHECK_NEAR(c.maxsprt.max_expected, 20, 0); /* untouched default */
     CHECK_STR(diag.msg, "");
@@ -235,13 +237,13 @@ TEST(bad_values_say_what_is_allowed)
                     "ingest.credit: 0 is out of range 1..1000000");
     CHECK_BAD_VALUE("[ingest]\nmax_msg_size = 67108865\n",
                     "67108865 is out of range 1024..67108864");
-    CHECK_BAD_VALUE("[maxsprt]\ncv = nan\n",
-                    "maxsprt.cv: 'nan' is not a finite decimal number");
-    CHECK_BAD_VALUE("[maxsprt]\ncv = inf\n", "'inf' is not a finite");
-    CHECK_BAD_VALUE("[maxsprt]\ncv = 1e999\n", "1e999 is out of range");
-    CHECK_BAD_VALUE("[maxsprt]\ncv = 1.5.2\n", "not a finite decimal");
-    CHECK_BAD_VALUE("[maxsprt]\ncv = 50.5\n",
-                    "maxsprt.cv: 50.5 is out of range 0..50");
+    CHECK_BAD_VALUE("[maxsprt]\nalpha = nan\n",
+                    "maxsprt.alpha: 'nan' is not a finite decimal number");
+    CHECK_BAD_VALUE("[maxsprt]\nalpha = inf\n", "'inf' is not a finite");
+    CHECK_BAD_VALUE("[maxsprt]\nalpha = 1e999\n", "1e999 is out of range");
+    CHECK_BAD_VALUE("[maxsprt]\nalpha = 1.5.2\n", "not a finite decimal");
+    CHECK_BAD_VALUE("[maxsprt]\nalpha = 0.75\n",
+                    "maxsprt.alpha: 0.75 is out of range 1e-07..0.5");
     CHECK_BAD_VALUE("[maxsprt]\nbaseline_rate = 0\n",
                     "0 is out of range 1e-12..1e+06");
     CHECK_BAD_VALUE("[log]\nlevel = verbose\n",
@@ -305,13 +307,13 @@ TEST(set_overrides_one_key)
     struct eng_config c;
     eng_config_defaults(&c);
     CHECK_INT(eng_config_set(&c, "log.level=debug", &diag), 0);
-    CHECK_INT(eng_config_set(&c, "maxsprt.cv=2.75", &diag), 0);
+    CHECK_INT(eng_config_set(&c, "maxsprt.alpha=0.01", &diag), 0);
     CHECK_INT(eng_config_set(&c, "ingest.endpoint=tcp://*:5555", &diag), 0);
     CHECK_INT(eng_config_set(&c, "store.path=", &diag), 0);
     CHECK_INT(eng_config_set(&c, "store.batch_ms= 7", &diag), DS_ECONFIG);
     CHECK_INT(eng_config_set(&c, "store.path= a=b ", &diag), 0);
     CHECK_STR(c.log.level, "debug");
-    CHECK_NEAR(c.maxsprt.cv, 2.75, 0);
+    CHECK_NEAR(c.maxsprt.alpha, 0.01, 0);
     CHECK_STR(c.ingest.endpoint, "tcp://*:5555");
     CHECK_STR(c.store.path, " a=b ");
     CHECK_INT(c.store.batch_ms, 5);
@@ -363,15 +365,28 @@ TEST(print_parses_back_to_an_equal_struct)
     strcpy(a.log.level, "warn");
     a.ingest.insecure = true;
     a.ingest.max_msg_size = 67108864;
-    a.maxsprt.cv = 0.1 + 0.2; /* needs all 17 digits */
+    a.maxsprt.alpha = 0.1 + 0.2 / 3; /* needs all 17 digits */
     a.maxsprt.baseline_rate = 1e-12;
-    a.maxsprt.max_expected = 123456.789;
+    a.maxsprt.max_expected = 1234.56789;
+    a.maxsprt.delay = 0.1 + 0.7;
     for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
         strcpy(a.store.path, paths[i]);
         CHECK_INT(s_print_parse(&a, &b), 0);
         CHECK_STR(b.store.path, a.store.path);
         CHECK(s_equal(&a, &b));
     }
+}
+
+TEST(delay_beyond_surveillance_length_is_refused)
+{
+    struct eng_config c;
+    struct ds_diag diag;
+    eng_config_defaults(&c);
+    CHECK_INT(eng_config_set(&c, "maxsprt.delay=25", &diag), 0);
+    CHECK_INT(eng_config_validate(&c, &diag), DS_ECONFIG);
+    CHECK_HAS(diag.msg, "maxsprt.delay (D = 25) must not exceed");
+    CHECK_INT(eng_config_set(&c, "maxsprt.max_expected=25", &diag), 0);
+    CHECK_INT(eng_config_validate(&c, &diag), 0);
 }
 
 TEST(help_lists_every_key_with_its_kind)
@@ -392,7 +407,7 @@ TEST(help_lists_every_key_with_its_kind)
              strstr(out, "  max_msg_size = 1048576  (integer, "
                          "1024..67108864)\n") &&
              strstr(out, "  path = devsurv.db  (string, up to 511 bytes)") &&
-             strstr(out, "  cv = 3.628123  (number, 0..50)\n") &&
+             strstr(out, "  alpha = 0.05  (number, 1e-07..0.5)\n") &&
              strstr(out, "      expected outcomes per exposure under H0\n");
     free(out);
     CHECK(ok);
@@ -527,6 +542,7 @@ int main(void)
     RUN(set_overrides_one_key);
     RUN(set_rejects_bad_assignments);
     RUN(print_parses_back_to_an_equal_struct);
+    RUN(delay_beyond_surveillance_length_is_refused);
     RUN(help_lists_every_key_with_its_kind);
     RUN(load_reads_a_file);
     RUN(load_error_names_the_path_and_line);

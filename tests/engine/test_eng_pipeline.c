@@ -47,7 +47,7 @@ static int s_open(struct s_fix *f, const char *name)
     char p[512];
     snprintf(p, sizeof p, "%s/%s", s_dir, name);
     f->st = eng_store_open(p, false, NULL);
-    f->pl = f->st ? eng_pipeline_new(&f->cfg, f->st) : NULL;
+    f->pl = f->st ? eng_pipeline_new(&f->cfg, f->st, NULL) : NULL;
     if (f->pl)
         eng_pipeline_on_signal(f->pl, s_on_signal, f);
     return f->pl ? 0 : -1;
@@ -58,7 +58,7 @@ static void s_fix_init(struct s_fix *f, double baseline_rate)
     memset(f, 0, sizeof *f);
     eng_config_defaults(&f->cfg);
     f->cfg.maxsprt.baseline_rate = baseline_rate;
-    f->cfg.maxsprt.cv = 3.628123; /* stats.md 1.6: alpha .05, T 20, M 1 */
+    f->cfg.maxsprt.alpha = 0.05;
     f->cfg.maxsprt.min_events = 1;
     f->cfg.maxsprt.max_expected = 20;
 }
@@ -138,8 +138,11 @@ TEST(one_signal_at_the_first_crossing_after_commit)
     CHECK_INT(eng_pipeline_commit(f.pl), 0);
     CHECK_INT(eng_pipeline_pending(f.pl), 0);
     const double mu = 50 * 0.01;
+    /* the exact critical value for alpha .05, T 20, M 1 (stats.md 1.6) */
+    const double cv = eng_pipeline_params(f.pl)->maxsprt.cv;
+    CHECK_NEAR(cv, 3.628123, 1e-6);
     int first = 1; /* first c with LLR(c, mu) >= cv: 4 (awk: 4.82) */
-    while (s_llr(first, mu) < f.cfg.maxsprt.cv)
+    while (s_llr(first, mu) < cv)
         first++;
     CHECK_INT(first, 4);
     for (int c = 1; c <= first + 2; c++) {
@@ -156,7 +159,7 @@ TEST(one_signal_at_the_first_crossing_after_commit)
     CHECK_INT(f.sig.observed, first);
     CHECK_NEAR(f.sig.expected, mu, 1e-12);
     CHECK_NEAR(f.sig.statistic, s_llr(first, mu), 1e-9);
-    CHECK_NEAR(f.sig.threshold, 3.628123, 0);
+    CHECK_NEAR(f.sig.threshold, cv, 0);
     CHECK_STR(f.sig.source, "h1");
     CHECK_INT(f.sig.epoch, 1);
     CHECK_INT(f.sig.seq, 50 + first); /* the triggering outcome */
@@ -356,7 +359,7 @@ TEST(allocation_failure_torture_submit_commit)
     int64_t live = s_live();
     uint64_t k;
     for (k = 1; k < 10000; k++) {
-        f.pl = eng_pipeline_new(&f.cfg, f.st); /* fresh: nothing cached */
+        f.pl = eng_pipeline_new(&f.cfg, f.st, NULL); /* fresh: nothing cached */
         CHECK(f.pl != NULL);
         eng_pipeline_on_signal(f.pl, s_on_signal, &f);
         f.seq = 1;

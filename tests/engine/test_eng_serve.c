@@ -95,9 +95,8 @@ static long s_count(const char *sql)
 
 TEST(hello_gets_ack_of_zero)
 {
-    struct eng_wire_msg h = {.cmd = ENG_WIRE_HELLO,
-                             .source = ds_span_str("hospT"),
-                             .epoch = 1};
+    struct eng_wire_msg h = {
+        .cmd = ENG_WIRE_HELLO, .source = ds_span_str("hospT"), .epoch = 1};
     struct eng_wire_msg w;
     struct eng_zmq_in in = {.n = 0};
     CHECK_INT(eng_zmq_send(s_sock, NULL, 0, &h, 0), 0);
@@ -200,8 +199,7 @@ int main(void)
     RUN(malformed_frames_are_quarantined_and_loop_continues);
     RUN(stop_returns_cleanly);
     pthread_join(th, NULL);
-    printf("%s - engine_loop_exit_code: %d\n", s_rc == 0 ? "ok" : "FAIL",
-           s_rc);
+    printf("%s - engine_loop_exit_code: %d\n", s_rc == 0 ? "ok" : "FAIL", s_rc);
     zmq_close(s_sock);
     zmq_ctx_term(s_ctx);
     char cmd[160];

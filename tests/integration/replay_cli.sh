@@ -40,7 +40,7 @@ printf '[store]\nbatch_ms = 5\nbogus = 1\n' >"$T/bad.conf"
 "$DEVSURV" replay -c "$T/bad.conf" --db "$T/c.db" "$STREAM" 2>"$T/e2"
 check "unknown_key_exit_78" test $? -eq 78
 check "unknown_key_names_file_line" grep -q "bad.conf:3:" "$T/e2"
-"$DEVSURV" replay --set maxsprt.cv=abc --db "$T/c.db" "$STREAM" 2>"$T/e3"
+"$DEVSURV" replay --set maxsprt.alpha=abc --db "$T/c.db" "$STREAM" 2>"$T/e3"
 check "bad_set_value_exit_78" test $? -eq 78
 "$DEVSURV" signals --db "$T/nope.db" 2>/dev/null
 check "signals_missing_db_exit_66" test $? -eq 66
