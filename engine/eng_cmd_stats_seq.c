@@ -256,20 +256,26 @@ static int s_sprt_check(const char *calc, const struct s_sprt *s)
     return 0;
 }
 
+static int s_sprt_parse(int argc, char **argv, struct s_sprt *s)
+{
+    const struct eng_stats_opt opts[] = {
+        {"RR1", ENG_STATS_DOUBLE, true, &s->rr1, NULL},
+        {"alpha", ENG_STATS_DOUBLE, true, &s->alpha, NULL},
+        {"beta", ENG_STATS_DOUBLE, true, &s->beta, NULL},
+        {"T", ENG_STATS_DOUBLE, true, &s->t, NULL},
+        {"RR", ENG_STATS_DOUBLE, false, &s->rr, &s->has_rr},
+    };
+    int rc = eng_stats_args(argc, argv, opts, 5, NULL, 0, s_sprt_help);
+    s->rr = s->has_rr ? s->rr : s->rr1;
+    return rc < 0 ? -1 : rc;
+}
+
 int eng_stats_cmd_sprt_poisson(int argc, char **argv)
 {
     struct s_sprt s = {0};
-    const struct eng_stats_opt opts[] = {
-        {"RR1", ENG_STATS_DOUBLE, true, &s.rr1, NULL},
-        {"alpha", ENG_STATS_DOUBLE, true, &s.alpha, NULL},
-        {"beta", ENG_STATS_DOUBLE, true, &s.beta, NULL},
-        {"T", ENG_STATS_DOUBLE, true, &s.t, NULL},
-        {"RR", ENG_STATS_DOUBLE, false, &s.rr, &s.has_rr},
-    };
-    int rc = eng_stats_args(argc, argv, opts, 5, NULL, 0, s_sprt_help);
+    int rc = s_sprt_parse(argc, argv, &s);
     if (rc != 0)
         return rc < 0 ? EX_OK : rc;
-    s.rr = s.has_rr ? s.rr : s.rr1;
     if ((rc = s_sprt_check(argv[0], &s)) != 0)
         return rc;
     struct eng_sprt_poisson p = {s.rr1, 0, 0, s.t};

@@ -198,6 +198,8 @@ static int s_embed_up(const struct s_blat *l, double *post, double *pre,
             m += pre[t];
         }
         if (m <= 1e-15 * ps) {
+            if (!(ps > 0))
+                return DS_ERANGE;
             *arl = events / ps / p;
             return 0;
         }
@@ -246,6 +248,8 @@ static int s_embed_down(const struct s_blat *l, double *post, double *pre,
         for (int64_t t = 1; t < n; t++)
             left += post[t];
         if (left <= 1e-15 * ps) {
+            if (!(ps > 0))
+                return DS_ERANGE;
             *arl = patients / ps;
             return 0;
         }

@@ -137,6 +137,17 @@ static int s_poisson_check(const struct eng_sprt_poisson *p, double rr)
     return 0;
 }
 
+/* The first k >= 1 with u_k > 0: fewer events can never signal. */
+static int64_t s_first_k(const struct eng_sprt_poisson *p)
+{
+    int64_t k = (int64_t)floor(p->a / log(p->rr1)) + 1;
+    while (s_u(p, k) <= 0)
+        k++;
+    while (k > 1 && s_u(p, k - 1) > 0)
+        k--;
+    return k;
+}
+
 /* Run the intervals; k0 = first k with u_k > 0. */
 static void s_poisson_run(const struct eng_sprt_poisson *p, struct s_dp *w,
                           int64_t k0)
@@ -161,11 +172,7 @@ int eng_sprt_poisson_exact(const struct eng_sprt_poisson *p, double rr,
     int rc = s_poisson_check(p, rr);
     if (rc != 0)
         return rc;
-    int64_t k0 = (int64_t)floor(p->a / log(p->rr1)) + 1;
-    while (s_u(p, k0) <= 0)
-        k0++;
-    while (k0 > 1 && s_u(p, k0 - 1) > 0)
-        k0--;
+    int64_t k0 = s_first_k(p);
     int64_t kmax =
         (int64_t)ceil((p->t_max * (p->rr1 - 1.0) + p->a) / log(p->rr1)) + 2;
     double spacing = log(p->rr1) / (p->rr1 - 1.0);

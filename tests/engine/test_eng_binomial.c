@@ -131,6 +131,49 @@ TEST(power_and_events_at_signal)
     CHECK(p.sample_size < 100 && p.sample_size > p.signal_events);
 }
 
+/* Enumerate all 2^n case/control sequences through the streaming test. */
+static void s_enumerate(const struct eng_binomial_params *p, double pi,
+                        struct eng_binomial_perf *o)
+{
+    double power = 0, esum = 0;
+    for (uint32_t bits = 0; bits < (1u << p->n_max); bits++) {
+        struct eng_binomial_state st;
+        enum eng_binomial_verdict v = ENG_BINOMIAL_CONTINUE;
+        double pr = 1, llr;
+        int k = 0;
+        eng_binomial_init(&st);
+        for (; k < p->n_max && v == ENG_BINOMIAL_CONTINUE; k++) {
+            bool c = bits >> k & 1;
+            pr *= c ? pi : 1 - pi;
+            v = eng_binomial_add(&st, p, c, &llr);
+        }
+        pr /= (double)(1u << (p->n_max - k)); /* bits never looked at */
+        power += v == ENG_BINOMIAL_SIGNAL ? pr : 0;
+        esum += v == ENG_BINOMIAL_SIGNAL ? pr * k : 0;
+    }
+    o->power = power;
+    o->signal_events = esum / power;
+}
+
+/* The DP against brute force, including CVs low enough that M binds. */
+TEST(perf_matches_enumeration)
+{
+    const struct {
+        double z, cv, rr;
+        int64_t m;
+    } c[] = {{4, 1.0, 1, 3}, {4, 1.0, 2, 3},   {1, 0.3, 1, 4},
+             {1, 2.0, 3, 1}, {0.5, 0.8, 1, 2}, {4, 2.32683, 1, 3}};
+    for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+        struct eng_binomial_design d = s_d(12, c[i].z, c[i].m);
+        struct eng_binomial_params p = {c[i].cv, c[i].z, c[i].m, 12};
+        struct eng_binomial_perf dp, en;
+        CHECK_INT(eng_binomial_perf(&d, c[i].cv, c[i].rr, &dp), 0);
+        s_enumerate(&p, c[i].rr / (c[i].rr + c[i].z), &en);
+        CHECK_NEAR(dp.power, en.power, 1e-13);
+        CHECK_NEAR(dp.signal_events, en.signal_events, 1e-11);
+    }
+}
+
 /* The streaming test run on simulated H0 data signals at the exact rate. */
 TEST(monte_carlo_alpha_streaming)
 {
@@ -176,10 +219,12 @@ TEST(refusals_as_the_package)
     CHECK_INT(eng_binomial_cv(&d, 0.05, &r), DS_ERANGE);
     CHECK_INT(r.m_max, 4); /* P(Bin>=5) = .033 < .05 <= P(Bin>=4) */
     CHECK_INT(r.n_min, 0);
+    CHECK_NEAR(r.refused_p, 0.00636938, 5e-9);
     d = s_d(1, 4, 1); /* 0.2^1 > .01; 0.2^2 = .04; 0.2^3 = .008 */
     CHECK_INT(eng_binomial_cv(&d, 0.01, &r), DS_ERANGE);
     CHECK_INT(r.n_min, 3);
     CHECK_INT(r.m_max, 0);
+    CHECK_NEAR(r.refused_p, 0.2, 1e-15);
 }
 
 TEST(invalid_arguments)
@@ -273,6 +318,7 @@ int main(void)
     RUN(cv_min_cases_three_only_matters_for_z4);
     RUN(cv_between_adjacent_attainable_values);
     RUN(power_and_events_at_signal);
+    RUN(perf_matches_enumeration);
     RUN(monte_carlo_alpha_streaming);
     RUN(timing_n200);
     RUN(refusals_as_the_package);

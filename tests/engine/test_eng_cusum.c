@@ -88,6 +88,18 @@ TEST(streaming_lower_chart)
     CHECK_STR(eng_cusum_verdict_name(ENG_CUSUM_SIGNAL), "signal");
 }
 
+/* S == h signals (>=). */
+TEST(streaming_signal_exactly_at_h)
+{
+    struct eng_cusum_params p = {1, 2, 0};
+    struct eng_cusum_state st;
+    double v;
+    p.h = eng_cusum_weight(&p, true, 0.05);
+    eng_cusum_init(&st);
+    CHECK_INT(eng_cusum_update(&st, &p, true, 0.05, &v), ENG_CUSUM_SIGNAL);
+    CHECK_NEAR(v, p.h, 0);
+}
+
 TEST(streaming_invalid_risk_and_no_allocation)
 {
     struct eng_cusum_params p = {1, 2, 4.5};
@@ -398,6 +410,7 @@ int main(void)
     RUN(weights_risk_adjusted);
     RUN(streaming_upper_chart);
     RUN(streaming_lower_chart);
+    RUN(streaming_signal_exactly_at_h);
     RUN(streaming_invalid_risk_and_no_allocation);
     RUN(arl_reference_table);
     RUN(arl_lattice_converged);

@@ -229,6 +229,22 @@ TEST(bernoulli_streaming_verdicts)
     CHECK_INT(st.n, 3);
 }
 
+/* LLR == A signals (>=), for both tests. */
+TEST(signal_exactly_at_a)
+{
+    struct eng_sprt_poisson p = {2.0, 4 * log(2.0), -1, 10};
+    struct eng_sprt_bernoulli b = {0.25, 0.5, 4 * log(2.0), -10, 10};
+    struct eng_sprt_state st;
+    eng_sprt_init(&st);
+    CHECK_INT(eng_sprt_poisson_add(&st, &p, 0.0, 4), ENG_SPRT_SIGNAL);
+    CHECK_NEAR(st.llr, p.a, 0);
+    eng_sprt_init(&st);
+    for (int i = 0; i < 3; i++)
+        CHECK_INT(eng_sprt_bernoulli_add(&st, &b, true), ENG_SPRT_CONTINUE);
+    CHECK_INT(eng_sprt_bernoulli_add(&st, &b, true), ENG_SPRT_SIGNAL);
+    CHECK_NEAR(st.llr, b.a, 0);
+}
+
 TEST(invalid_designs)
 {
     struct eng_sprt_oc o;
@@ -293,6 +309,7 @@ int main(void)
     RUN(bernoulli_long_run_wald_bound);
     RUN(poisson_streaming_verdicts);
     RUN(bernoulli_streaming_verdicts);
+    RUN(signal_exactly_at_a);
     RUN(invalid_designs);
     RUN(streaming_does_not_allocate);
     RUN(out_of_memory_is_clean);
