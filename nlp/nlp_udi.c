@@ -100,8 +100,8 @@ int nlp_udi_date(struct ds_diag *diag, size_t off, const char *what, long y,
                  long m, long d, bool day00_ok, int32_t *dst, bool *day_given)
 {
     if (m < 1 || m > 12)
-        return nlp_udi_fail(diag, DS_EINVAL, off,
-                            "%s month %02ld is not 01-12", what, m);
+        return nlp_udi_fail(diag, DS_EINVAL, off, "%s month %02ld is not 01-12",
+                            what, m);
     long last = s_days_in_month(y, m);
     if (d == 0 && !day00_ok)
         return nlp_udi_fail(diag, DS_EINVAL, off,

@@ -109,27 +109,35 @@ static bool s_check_ok(struct ds_span t, size_t b, size_t e)
 }
 
 /* The run [b, e) starts with '+' and a labeler code: make it a
- * candidate, with its "*...*" or without a final '.'. */
-static bool s_hibc(struct ds_span t, size_t b, size_t e, size_t *begin,
-                   size_t *end)
+ * candidate, with a '_' check character, with its "*...*" (the opening
+ * '*' at lo or later), or without a final '.' that is not the check
+ * character. */
+static bool s_hibc(struct ds_span t, size_t lo, size_t b, size_t e,
+                   size_t *begin, size_t *end)
 {
-    if (e - b < 8 || t.p[b] != '+' || t.p[b + 1] < 'A' || t.p[b + 1] > 'Z')
+    if (e - b < 7 || t.p[b] != '+' || t.p[b + 1] < 'A' || t.p[b + 1] > 'Z')
         return false;
     for (size_t k = b + 2; k < b + 5; k++)
         if (!s_upper_alnum((unsigned char)t.p[k]))
             return false;
-    if (b > 0 && t.p[b - 1] == '*' && e < t.n && t.p[e] == '*') {
+    if (e < t.n && t.p[e] == '_' &&
+        (e + 1 == t.n || !s_hibc_run((unsigned char)t.p[e + 1])))
+        e++; /* a space check character as printed */
+    if (e - b < 8)
+        return false;
+    if (b > lo && t.p[b - 1] == '*' && e < t.n && t.p[e] == '*') {
         *begin = b - 1, *end = e + 1;
         return true;
     }
     if (t.p[e - 1] == '.' && !s_check_ok(t, b, e))
         e--;
+    if (e - b < 8)
+        return false;
     *begin = b, *end = e;
-    return e - b >= 8;
+    return true;
 }
 
-bool nlp_udi_find(struct ds_span text, size_t start, size_t *begin,
-                  size_t *end)
+bool nlp_udi_find(struct ds_span text, size_t start, size_t *begin, size_t *end)
 {
     size_t i = start, e;
     if (!text.p || start > text.n)
@@ -148,7 +156,7 @@ bool nlp_udi_find(struct ds_span text, size_t start, size_t *begin,
         for (e = i; e < text.n && s_hibc_run((unsigned char)text.p[e]);)
             e++;
         bool glued = i > 0 && s_hibc_run((unsigned char)text.p[i - 1]);
-        if (!glued && s_hibc(text, i, e, begin, end))
+        if (!glued && s_hibc(text, start, i, e, begin, end))
             return true;
         i = e;
     }

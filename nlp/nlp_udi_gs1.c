@@ -5,7 +5,7 @@
  * Application Identifier (2-4 digits) and its data; the AIs a UDI uses
  * are 01 GTIN (N14, last digit the mod-10 check digit of 7.9.1), 11
  * production date and 17 expiry date (N6 YYMMDD, DD 00 = day not given,
- * 3.4.2 and 3.4.6), 10 batch/lot and 21 serial (X..20 from character set
+ * section 3.4), 10 batch/lot and 21 serial (X..20 from character set
  * 82, figure 7.11-1). In a barcode's element string the fixed-length AIs
  * need no separator and a variable-length field is ended by FNC1,
  * transmitted as GS (0x1D); which AIs are fixed is the frozen table
@@ -32,6 +32,9 @@ struct s_gs1 {
     unsigned seen;
 };
 
+/* Longest AI data field: X..90 (AIs 90-99, company internal). */
+#define GS1_DATA_MAX 90
+
 /* The AIs interpreted here, in the order of the `seen` bits. */
 enum { AI_GTIN, AI_LOT, AI_PROD, AI_EXPIRY, AI_SERIAL, AI_COUNT };
 static const char *const s_known[AI_COUNT] = {"01", "10", "11", "17", "21"};
@@ -40,11 +43,11 @@ static const char *const s_known[AI_COUNT] = {"01", "10", "11", "17", "21"};
 static const struct {
     char ai[3];
     unsigned char len;
-} s_predefined[] = {
-    {"00", 20}, {"01", 16}, {"02", 16}, {"03", 16}, {"04", 18}, {"11", 8},
-    {"12", 8},  {"13", 8},  {"14", 8},  {"15", 8},  {"16", 8},  {"17", 8},
-    {"18", 8},  {"19", 8},  {"20", 4},  {"31", 10}, {"32", 10}, {"33", 10},
-    {"34", 10}, {"35", 10}, {"36", 10}, {"41", 16}};
+} s_predefined[] = {{"00", 20}, {"01", 16}, {"02", 16}, {"03", 16}, {"04", 18},
+                    {"11", 8},  {"12", 8},  {"13", 8},  {"14", 8},  {"15", 8},
+                    {"16", 8},  {"17", 8},  {"18", 8},  {"19", 8},  {"20", 4},
+                    {"31", 10}, {"32", 10}, {"33", 10}, {"34", 10}, {"35", 10},
+                    {"36", 10}, {"41", 16}};
 
 static bool s_digit(unsigned char c)
 {
@@ -136,8 +139,8 @@ static int s_text(struct s_gs1 *g, const char *what, struct ds_span d,
     for (size_t i = 0; i < d.n; i++)
         if (!nlp_udi_cset82((unsigned char)d.p[i]))
             return nlp_udi_fail(g->diag, DS_EINVAL, s_off(g, d.p + i),
-                                "%s has %s, not in GS1 character set 82",
-                                what, nlp_udi_show((unsigned char)d.p[i], b));
+                                "%s has %s, not in GS1 character set 82", what,
+                                nlp_udi_show((unsigned char)d.p[i], b));
     return 0;
 }
 
@@ -147,7 +150,7 @@ static int s_unsupported(struct s_gs1 *g, struct ds_span ai, struct ds_span d,
 {
     char what[48];
     snprintf(what, sizeof what, "unsupported AI (%.*s)", (int)ai.n, ai.p);
-    int rc = s_text(g, what, d, 90);
+    int rc = s_text(g, what, d, GS1_DATA_MAX);
     if (rc)
         return rc;
     if (g->out->n_unsupported++ == 0)
@@ -165,8 +168,12 @@ static int s_known_element(struct s_gs1 *g, int k, struct ds_span d)
                       &u->production_day_given);
     case AI_EXPIRY:
         return s_date(g, "17", d, &u->expiry_yyyymmdd, &u->expiry_day_given);
-    case AI_LOT: u->lot = d; return s_text(g, "AI (10) batch/lot", d, 20);
-    default: u->serial = d; return s_text(g, "AI (21) serial", d, 20);
+    case AI_LOT:
+        u->lot = d;
+        return s_text(g, "AI (10) batch/lot", d, NLP_UDI_GS1_LOT_MAX);
+    default:
+        u->serial = d;
+        return s_text(g, "AI (21) serial", d, NLP_UDI_GS1_LOT_MAX);
     }
 }
 
@@ -253,21 +260,19 @@ static size_t s_to_gs(struct ds_span s, size_t i)
     return i;
 }
 
-/* Extent of the element at s[i] (AI starts with two digits): sets the
- * AI length and returns the element's end. */
+/* Extent of the element at s[i] (two bytes at least): sets the AI
+ * length (which may run past the end; the caller checks its digits) and
+ * returns the element's end, at most s.n. */
 static size_t s_extent(struct ds_span s, size_t i, size_t *ai_len)
 {
     const char *p = s.p + i;
     *ai_len = 2;
     if (memcmp(p, "10", 2) == 0 || memcmp(p, "21", 2) == 0)
         return s_to_gs(s, i + 2);
-    for (size_t k = 0; k < sizeof s_predefined / sizeof s_predefined[0];
-         k++) {
+    for (size_t k = 0; k < sizeof s_predefined / sizeof s_predefined[0]; k++) {
         if (memcmp(p, s_predefined[k].ai, 2) != 0)
             continue;
         *ai_len = p[0] == '3' ? 4 : p[0] == '4' ? 3 : 2;
-        if (*ai_len > s.n - i)
-            *ai_len = s.n - i;
         return i + s_predefined[k].len < s.n ? i + s_predefined[k].len : s.n;
     }
     return s_to_gs(s, i + 2);
@@ -298,12 +303,12 @@ static int s_element_string(struct s_gs1 *g)
     while (i < n) {
         if ((unsigned char)p[i] == NLP_UDI_GS && ++i == n)
             break;
-        for (size_t k = i; k < i + 2; k++)
+        size_t ai_len = 2, end = i + 2 <= n ? s_extent(g->s, i, &ai_len) : n;
+        for (size_t k = i; k < i + ai_len; k++)
             if (k >= n || !s_digit((unsigned char)p[k]))
                 return nlp_udi_fail(
-                    g->diag, DS_EINVAL, k, "%s where an AI was expected",
+                    g->diag, DS_EINVAL, k, "%s where an AI digit was expected",
                     k < n ? nlp_udi_show((unsigned char)p[k], b) : "end");
-        size_t ai_len, end = s_extent(g->s, i, &ai_len);
         struct ds_span ai = {p + i, ai_len};
         struct ds_span d = {p + i + ai_len, end - i - ai_len};
         int rc = s_element(g, ai, d, (struct ds_span){p + i, end - i});

@@ -37,10 +37,10 @@ static const struct {
     char flag;
     bool skip; /* the flag is not itself the first date digit */
     const char *layout;
-} s_flags[] = {{'0', false, "MMYY"},   {'1', false, "MMYY"},
-               {'2', true, "MMDDYY"},  {'3', true, "YYMMDD"},
+} s_flags[] = {{'0', false, "MMYY"},    {'1', false, "MMYY"},
+               {'2', true, "MMDDYY"},   {'3', true, "YYMMDD"},
                {'4', true, "YYMMDDHH"}, {'5', true, "YYJJJ"},
-               {'6', true, "YYJJJHH"}, {'7', true, ""}};
+               {'6', true, "YYJJJHH"},  {'7', true, ""}};
 
 static const char s_set[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ-. $/+%";
 
@@ -102,8 +102,7 @@ static int s_charset(struct s_hibc *h, struct ds_span in)
             continue;
         return nlp_udi_fail(h->diag, DS_EINVAL, s_off(h, in.p + i),
                             "%s%s is not in the HIBC character set%s",
-                            last ? "check character " : "",
-                            nlp_udi_show(c, b),
+                            last ? "check character " : "", nlp_udi_show(c, b),
                             c >= 'a' && c <= 'z' ? " (upper case only)" : "");
     }
     return 0;
@@ -120,8 +119,8 @@ static int s_primary(struct s_hibc *h, struct ds_span s)
                             s.n);
     if (s.n - 5 > NLP_UDI_HIBC_PCN_MAX)
         return nlp_udi_fail(h->diag, DS_EINVAL, s_off(h, s.p + 4),
-                            "HIBC PCN has %zu characters, at most %d",
-                            s.n - 5, NLP_UDI_HIBC_PCN_MAX);
+                            "HIBC PCN has %zu characters, at most %d", s.n - 5,
+                            NLP_UDI_HIBC_PCN_MAX);
     for (size_t i = 0; i + 1 < s.n; i++)
         if (!s_alnum((unsigned char)s.p[i]))
             return nlp_udi_fail(h->diag, DS_EINVAL, s_off(h, s.p + i),
@@ -139,6 +138,11 @@ static int s_primary(struct s_hibc *h, struct ds_span s)
     return 0;
 }
 
+static bool s_lot_char(unsigned char c)
+{
+    return s_alnum(c) || c == '-' || c == '.' || c == ' ' || c == '%';
+}
+
 /* Lot or serial: 0-18 of letters, digits, '-', '.', ' ', '%'. */
 static int s_field(struct s_hibc *h, struct ds_span f, bool serial,
                    bool may_be_empty)
@@ -154,13 +158,13 @@ static int s_field(struct s_hibc *h, struct ds_span f, bool serial,
                             "%s has %zu characters, at most %d", what, f.n,
                             NLP_UDI_HIBC_LOT_MAX);
     for (size_t i = 0; i < f.n; i++)
-        if (!s_alnum((unsigned char)f.p[i]) && !strchr("-. %", f.p[i]))
+        if (!s_lot_char((unsigned char)f.p[i]))
             return nlp_udi_fail(h->diag, DS_EINVAL, s_off(h, f.p + i),
                                 "%s has %s", what,
                                 nlp_udi_show((unsigned char)f.p[i], b));
     if (dst->n > 0 && f.n > 0)
-        return nlp_udi_fail(h->diag, DS_EINVAL, s_off(h, f.p),
-                            "%s given twice", what);
+        return nlp_udi_fail(h->diag, DS_EINVAL, s_off(h, f.p), "%s given twice",
+                            what);
     if (f.n > 0)
         *dst = f;
     return 0;
@@ -184,8 +188,8 @@ static int s_date(struct s_hibc *h, const char *p, size_t avail,
 {
     size_t len = strlen(layout), off = s_off(h, p);
     if (avail < len || nlp_udi_num(p, len) < 0)
-        return nlp_udi_fail(h->diag, DS_EINVAL, off,
-                            "%s needs %zu digits %s", what, len, layout);
+        return nlp_udi_fail(h->diag, DS_EINVAL, off, "%s needs %zu digits %s",
+                            what, len, layout);
     if (*dst != 0)
         return nlp_udi_fail(h->diag, DS_EINVAL, off, "%s given twice", what);
     long y = s_pick(layout, p, 'Y'), hh = s_pick(layout, p, 'H');
@@ -290,9 +294,8 @@ static int s_supplemental(struct s_hibc *h, struct ds_span s)
                       "HIBC production date (16D)", &u->production_yyyymmdd,
                       &u->production_day_given);
     if (s.n >= 3 && memcmp(s.p, "14D", 3) == 0)
-        return s_date(h, s.p + 3, s.n - 3, "YYYYMMDD",
-                      "HIBC expiry date (14D)", &u->expiry_yyyymmdd,
-                      &u->expiry_day_given);
+        return s_date(h, s.p + 3, s.n - 3, "YYYYMMDD", "HIBC expiry date (14D)",
+                      &u->expiry_yyyymmdd, &u->expiry_day_given);
     if (u->n_unsupported++ == 0)
         u->unsupported = s;
     return 0;
@@ -351,25 +354,36 @@ static int s_check(struct s_hibc *h, struct ds_span in)
                         want, want == ' ' ? " (a space, printed '_')" : "");
 }
 
+/* in = the input without its "*...*" Code 39 start/stop characters. */
+static int s_unwrap(struct s_hibc *h, struct ds_span *in)
+{
+    struct ds_span s = h->s;
+    bool plus = s.n > 1 && s.p[1] == '+';
+    *in = s;
+    if (s.p[0] != '*')
+        return 0;
+    if (s.n >= 2 && s.p[s.n - 1] == '*') {
+        *in = (struct ds_span){s.p + 1, s.n - 2};
+        return 0;
+    }
+    if (plus)
+        h->out->agency = NLP_UDI_HIBCC;
+    return nlp_udi_fail(h->diag, plus ? DS_EINVAL : DS_EPARSE, 0,
+                        "'*' start character without a closing '*'");
+}
+
 int nlp_udi_parse_hibcc(struct ds_span s, struct nlp_udi *out,
                         struct ds_diag *diag)
 {
     struct s_hibc h = {s, out, diag};
-    struct ds_span in = s;
+    struct ds_span in;
     nlp_udi_init(out);
     if (!s.p || s.n == 0)
         return nlp_udi_fail(diag, DS_EPARSE, 0, "empty input is not a UDI");
-    if (s.p[0] == '*') {
-        bool plus = s.n > 1 && s.p[1] == '+';
-        if (plus)
-            out->agency = NLP_UDI_HIBCC;
-        if (s.n < 2 || s.p[s.n - 1] != '*')
-            return nlp_udi_fail(diag, plus ? DS_EINVAL : DS_EPARSE, 0,
-                                "'*' start character without a closing '*'");
-        in = (struct ds_span){s.p + 1, s.n - 2};
-    }
-    int rc = s_shape(&h, in);
-    if (rc) {
+    int rc = s_unwrap(&h, &in);
+    if (rc)
+        return rc;
+    if ((rc = s_shape(&h, in)) != 0) {
         nlp_udi_init(out);
         return rc;
     }

@@ -6,7 +6,7 @@
  * Two agencies are handled:
  *
  *   GS1    GS1 General Specifications (section 3 for the AIs used here,
- *          7.9 for the mod-10 check digit, 7.8.5 for element strings of
+ *          7.9 for the mod-10 check digit, 7.8 for element strings of
  *          predefined length, 7.11 for character set 82). The human
  *          readable form "(01)00614141999996(17)261231(10)LOT42" and the
  *          element string a scanner sends: "01" + 14 digits + further AIs,
@@ -38,7 +38,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define NLP_UDI_LOT_MAX     20 /* GS1 AI 10 and 21: up to 20 characters */
+#define NLP_UDI_GS1_LOT_MAX  20 /* GS1 AI 10 and 21: up to 20 characters */
 #define NLP_UDI_HIBC_PCN_MAX 18 /* HIBC product/catalogue number */
 #define NLP_UDI_HIBC_LOT_MAX 18 /* HIBC lot/batch or serial number */
 
@@ -71,24 +71,28 @@ enum nlp_udi_form {
 struct nlp_udi {
     enum nlp_udi_agency agency;
     enum nlp_udi_form form;
-    struct ds_span di;      /* GS1: the 14 GTIN digits; HIBCC: LIC+PCN+U */
-    struct ds_span labeler; /* HIBCC: 4-char LIC; GS1: absent */
-    struct ds_span product; /* HIBCC: PCN (1-18 chars); GS1: absent */
+    /* GS1: the 14 GTIN digits. HIBCC: LIC + PCN + U/M, split below. */
+    struct ds_span di;
+    struct ds_span labeler; /* HIBCC LIC, 4 characters */
+    struct ds_span product; /* HIBCC PCN, 1-18 characters */
     int unit_of_measure;    /* HIBCC U/M 0-9; -1 for GS1 */
-    struct ds_span lot;     /* GS1 AI 10, HIBC lot/batch */
-    struct ds_span serial;  /* GS1 AI 21, HIBC "$+"/"$$+" or "/S" */
+    /* Production identifiers. HIBC serial: "$+", "$$+" or "/S". */
+    struct ds_span lot;
+    struct ds_span serial;
     int32_t expiry_yyyymmdd;     /* GS1 AI 17, HIBC expiry; 0 if absent */
     int32_t production_yyyymmdd; /* GS1 AI 11, HIBC "/16D"; 0 if absent */
     bool expiry_day_given;       /* false: day not written (see above) */
     bool production_day_given;
-    int32_t quantity;      /* HIBC "$$8"/"$$9" quantity; -1 if absent */
-    struct ds_span check;  /* GTIN check digit / HIBC check character as
-                              written (a '_' stands for a space) */
-    bool check_ok;         /* check digit / character verified */
-    int n_unsupported;     /* elements recognised but skipped */
-    struct ds_span unsupported; /* the first skipped element: GS1 AI and
-                                   data ("(240)X1" or "240X1"), or one
-                                   HIBC supplemental field ("7Q10") */
+    int32_t quantity; /* HIBC "$$8"/"$$9" quantity; -1 if absent */
+    /* The GTIN check digit or HIBC check character as written ('_' stands
+     * for a space), and whether it is right. */
+    struct ds_span check;
+    bool check_ok;
+    /* Elements recognised but not interpreted, and the first of them: a
+     * GS1 AI with its data ("(240)X1" or "240X1") or an HIBC supplemental
+     * field ("7Q10"). */
+    int n_unsupported;
+    struct ds_span unsupported;
 };
 
 /* Set every field of *udi to "absent" (see struct nlp_udi). */
@@ -111,18 +115,17 @@ void nlp_udi_init(struct nlp_udi *udi);
  * Dispatches on the first byte to nlp_udi_parse_gs1() or
  * nlp_udi_parse_hibcc().
  */
-int nlp_udi_parse(struct ds_span s, struct nlp_udi *out,
-                  struct ds_diag *diag);
+int nlp_udi_parse(struct ds_span s, struct nlp_udi *out, struct ds_diag *diag);
 
 /*
  * GS1 only: human readable "(AI)data..." when s starts with '(', else an
  * element string. Supported AIs: 01 (GTIN-14, mod-10 check digit), 11
  * (production date), 17 (expiry date), 10 (batch/lot, 1-20 chars of
  * character set 82), 21 (serial, same). Day 00 is accepted for 11 and 17
- * (General Specifications 3.4.2, 3.4.6: "day not specified"). Any other AI
+ * (General Specifications 3.4: "day not specified"). Any other AI
  * is skipped and counted in n_unsupported: in the human readable form its
  * data runs to the next "(NN)"; in an element string it has the
- * predefined length of General Specifications 7.8.5 when its first two
+ * predefined length of General Specifications 7.8 when its first two
  * digits are listed there, else it runs to the next GS. (01) is required,
  * and first in an element string; an AI may not repeat. In the human
  * readable form spaces may separate elements ("(01) 0061...
@@ -156,16 +159,17 @@ int nlp_udi_parse_hibcc(struct ds_span s, struct nlp_udi *out,
  * Find the next UDI-shaped substring of text at or after byte start:
  * "(01)" followed by parenthesised elements (spaces between elements
  * allowed); a symbology identifier ("]C1", "]d2", "]Q3", "]e0") or GS
- * followed by "01"; or a run of HIBC characters that starts with '+' and
- * a capital letter, is not glued to a preceding HIBC character, is at
- * least 8 bytes long, with its "*...*" if present. Trailing prose
+ * followed by "01"; or a run of HIBC characters other than the space
+ * that starts with '+' and a labeler code, is not glued to a preceding
+ * HIBC character and is at least 8 bytes long, with a final '_' (a space
+ * check character as printed) and its "*...*" if present. Trailing prose
  * punctuation (".,;:!?" and an unmatched ')') is left out, except that
  * a final '.' of an HIBC run is kept when it makes the check character
  * right. On success sets [*begin, *end) and returns true; the caller
  * validates with nlp_udi_parse() and continues from *end. Shape only:
  * a candidate may be invalid. Linear in the bytes scanned; a whole text
- * scanned call after call is linear in its length. Returns false when
- * nothing is found or start > text.n.
+ * scanned call after call is linear in its length. Returns false, and
+ * leaves *begin and *end alone, when nothing is found or start > text.n.
  */
 bool nlp_udi_find(struct ds_span text, size_t start, size_t *begin,
                   size_t *end);
