@@ -23,8 +23,8 @@ static void s_signal_fill(struct eng_signal *s, const struct eng_cell *c,
     s->observed = c->observed;
     s->expected = c->expected;
     s->ts_event = ts;
-    size_t n = key->source.n < ENG_SOURCE_MAX - 1 ? key->source.n
-                                                  : ENG_SOURCE_MAX - 1;
+    size_t n =
+        key->source.n < ENG_SOURCE_MAX - 1 ? key->source.n : ENG_SOURCE_MAX - 1;
     memcpy(s->source, key->source.p, n);
     s->epoch = key->epoch;
     s->seq = key->seq;
@@ -32,8 +32,8 @@ static void s_signal_fill(struct eng_signal *s, const struct eng_cell *c,
              "{\"alpha\":%.10g,\"T\":%.10g,\"M\":%lld,\"D\":%.10g,"
              "\"cv\":%.10g,\"baseline_rate\":%.10g}",
              p->alpha, p->maxsprt.max_expected,
-             (long long)p->maxsprt.min_events, p->maxsprt.delay,
-             p->maxsprt.cv, p->baseline_rate);
+             (long long)p->maxsprt.min_events, p->maxsprt.delay, p->maxsprt.cv,
+             p->baseline_rate);
 }
 
 /* Test the cell at mu with its current count; true on a crossing. */
@@ -103,8 +103,8 @@ static int s_first_look(eng_store_t *store, const struct eng_counts_params *p,
             rc = eng_store_cell_get(store, ev->product_code,
                                     ds_span_str(codes[i]), &c);
             if (rc == 0)
-                rc = s_settle(store, p, key, ev->time_ms, &c,
-                              s_test(&c, p, mu), emit, arg);
+                rc = s_settle(store, p, key, ev->time_ms, &c, s_test(&c, p, mu),
+                              emit, arg);
         }
         if (n)
             memcpy(after, codes[n - 1], ENG_CODE_MAX);
@@ -141,15 +141,14 @@ int eng_counts_apply(eng_store_t *store, const struct eng_counts_params *p,
 }
 
 int eng_counts_params_init(struct eng_counts_params *p,
-                           const struct eng_config *cfg,
-                           struct ds_diag *diag)
+                           const struct eng_config *cfg, struct ds_diag *diag)
 {
     double cv, tmin;
     const double T = cfg->maxsprt.max_expected, D = cfg->maxsprt.delay;
     const long M = (long)cfg->maxsprt.min_events;
     int rc = eng_maxsprt_cv(T, cfg->maxsprt.alpha, M, D, &cv, NULL);
-    if (rc == DS_ERANGE && eng_maxsprt_tmin(M, cfg->maxsprt.alpha, &tmin) == 0
-        && T < tmin)
+    if (rc == DS_ERANGE &&
+        eng_maxsprt_tmin(M, cfg->maxsprt.alpha, &tmin) == 0 && T < tmin)
         return ds_diag_set_code(diag, rc, "", 0,
                                 "[maxsprt] has no solution: for M = %ld and "
                                 "alpha = %g, max_expected (T) must be >= %.2f",

@@ -171,8 +171,8 @@ static int s_keep(void *arg, const struct eng_signal *s)
 static int s_count(eng_pipeline_t *self, const struct eng_msg *m,
                    const struct eng_event *ev)
 {
-    int rc = eng_counts_apply(self->store, &self->params, &m->key, ev,
-                              s_keep, self);
+    int rc =
+        eng_counts_apply(self->store, &self->params, &m->key, ev, s_keep, self);
     if (rc != 0)
         return rc;
     self->batch.exposures += ev->kind == ENG_EV_EXPOSURE;

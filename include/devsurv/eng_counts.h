@@ -42,8 +42,7 @@ struct eng_counts_params {
  * has no solution (the message names the smallest T), DS_EINVAL,
  * DS_ENOMEM. */
 int eng_counts_params_init(struct eng_counts_params *p,
-                           const struct eng_config *cfg,
-                           struct ds_diag *diag);
+                           const struct eng_config *cfg, struct ds_diag *diag);
 
 /* Receives each signal raised (its row already inserted, id set); the
  * signal is borrowed for the call. Non-zero stops and is returned. */

@@ -58,8 +58,7 @@ eng_pipeline_t *eng_pipeline_new(const struct eng_config *cfg,
                                  eng_store_t *store, struct ds_diag *diag);
 
 /* The parameters in use (critical value included). */
-const struct eng_counts_params *
-eng_pipeline_params(const eng_pipeline_t *self);
+const struct eng_counts_params *eng_pipeline_params(const eng_pipeline_t *self);
 
 /* Roll back an uncommitted batch and free. NULLs *self_p. */
 void eng_pipeline_destroy(eng_pipeline_t **self_p);
