@@ -24,6 +24,8 @@ static const struct {
     {"signals", eng_cmd_signals, "list the signals in a database"},
     {"config", eng_cmd_config, "print the configuration keys or values"},
     {"stats", eng_cmd_stats, "signal statistics calculators (JSON out)"},
+    {"check-rules", eng_cmd_check_rules,
+     "validate a rule tree and print its SHA-256"},
 };
 #define S_NCMDS (sizeof s_cmds / sizeof s_cmds[0])
 
@@ -34,7 +36,7 @@ static void s_usage(FILE *out)
                  "Near-real-time medical-device safety surveillance.\n\n"
                  "commands:\n");
     for (size_t i = 0; i < S_NCMDS; i++)
-        fprintf(out, "  %-10s %s\n", s_cmds[i].name, s_cmds[i].summary);
+        fprintf(out, "  %-12s %s\n", s_cmds[i].name, s_cmds[i].summary);
     fprintf(out, "\n`devsurv <command> --help` documents each command.\n");
 }
 
