@@ -112,9 +112,8 @@ double eng_ebgm_quantile(const struct eng_ebgm_prior *th, double n, double e,
     if (!eng_ebgm_prior_valid(th) || !s_cell_valid(n, e) ||
         !(qn >= 0 && qn <= 1) || !(prob > 0 && prob < 1))
         return NAN;
-    struct s_post m = {qn,
-                       {th->alpha1 + n, th->alpha2 + n},
-                       {th->beta1 + e, th->beta2 + e}};
+    struct s_post m = {
+        qn, {th->alpha1 + n, th->alpha2 + n}, {th->beta1 + e, th->beta2 + e}};
     int c = qn >= 0.5 ? 0 : 1;
     double x0 = eng_specfun_gamma_quantile_start(prob, m.a[c]) / m.r[c];
     return s_post_solve(&m, prob, x0 > DBL_MIN && isfinite(x0) ? x0 : 1.0);
@@ -154,8 +153,7 @@ double eng_ebgm_negll(const struct eng_ebgm_prior *th, const double *n,
         if (!(e[i] > 0))
             return NAN;
         double l1 = log(th->p) + s_ltrunc(th->alpha1, th->beta1, n[i], e[i]);
-        double l2 =
-            log1p(-th->p) + s_ltrunc(th->alpha2, th->beta2, n[i], e[i]);
+        double l2 = log1p(-th->p) + s_ltrunc(th->alpha2, th->beta2, n[i], e[i]);
         double hi = fmax(l1, l2);
         sum -= hi + log1p(exp(fmin(l1, l2) - hi));
     }

@@ -37,8 +37,8 @@
 
 #define S_NPAR    5
 #define S_UMAX    25.0
-#define S_MAXSTEP 2.0  /* largest change of one u_i per iteration */
-#define S_MAXIT   300  /* BFGS iterations per start */
+#define S_MAXSTEP 2.0 /* largest change of one u_i per iteration */
+#define S_MAXIT   300 /* BFGS iterations per start */
 
 /* The cells with n >= 1, prepared for fast evaluation. */
 struct s_data {
@@ -55,7 +55,7 @@ struct s_data {
 /* Parameters decoded from u. */
 struct s_par {
     double a[2], ib[2], lb[2]; /* shapes, 1 / rates, ln rates */
-    double lw[2];             /* ln P, ln (1 - P) */
+    double lw[2];              /* ln P, ln (1 - P) */
     double p;
 };
 
@@ -287,8 +287,9 @@ static bool s_search(struct s_data *d, struct s_run *r,
             r->f = fn;
             return true;
         }
-        double tq = isfinite(fn) ? -slope * t * t / (2 * (fn - r->f - slope * t))
-                                 : t / 4;
+        double tq = isfinite(fn)
+                        ? -slope * t * t / (2 * (fn - r->f - slope * t))
+                        : t / 4;
         t = fmin(0.5 * t, fmax(0.1 * t, tq));
     }
     return false;
@@ -351,8 +352,8 @@ static struct eng_ebgm_prior s_prior_from_u(const double u[S_NPAR])
     struct eng_ebgm_prior th = {exp(u[0]), exp(u[1]), exp(u[2]), exp(u[3]),
                                 1 / (1 + exp(-u[4]))};
     if (th.p > 0.5)
-        th = (struct eng_ebgm_prior){th.alpha2, th.beta2, th.alpha1,
-                                     th.beta1, 1 - th.p};
+        th = (struct eng_ebgm_prior){th.alpha2, th.beta2, th.alpha1, th.beta1,
+                                     1 - th.p};
     return th;
 }
 

@@ -10,7 +10,10 @@
  * x^a e^-x / Gamma(a) loses digits for large a when written as
  * exp(a ln x - x - lgamma(a)); for a >= 10 it is computed as
  * a (ln(1+t) - t) + ln(a / 2 pi) / 2 - stirling(a), t = (x - a) / a,
- * which keeps relative accuracy near the peak x ~ a.
+ * which keeps relative accuracy near the peak x ~ a. For a < 1 below
+ * x = a + 1, where Q can be small and 1 - P would cancel, both come from
+ * the alternating series of gamma(a, x) with ln Gamma(1 + a) summed
+ * without forming 1 + a.
  *
  * The quantile runs Newton on ln P (or ln Q above the median) as a
  * function of ln x: in the tails these are nearly straight lines, so a
@@ -56,9 +59,9 @@ static double s_log1pmx(double t)
  * series (DLMF 5.11.1), truncation error below 2e-18. */
 static double s_stirling_tail(double a)
 {
-    static const double c[] = {1.0 / 12,   -1.0 / 360,      1.0 / 1260,
-                               -1.0 / 1680, 1.0 / 1188,     -691.0 / 360360,
-                               1.0 / 156,  -3617.0 / 122400};
+    static const double c[] = {1.0 / 12,    -1.0 / 360,      1.0 / 1260,
+                               -1.0 / 1680, 1.0 / 1188,      -691.0 / 360360,
+                               1.0 / 156,   -3617.0 / 122400};
     double r = 1 / a, r2 = r * r, sum = 0;
     for (int k = 7; k >= 0; k--)
         sum = sum * r2 + c[k];
@@ -124,15 +127,12 @@ static double s_lgamma1p(double a)
 {
     static const double zm1[] = {
         /* zeta(k) - 1 for k = 2..19 */
-        0.64493406684822641,    0.20205690315959429,
-        0.082323233711138186,   0.036927755143369927,
-        0.01734306198444914,    0.0083492773819228271,
-        0.0040773561979443396,  0.0020083928260822143,
-        0.00099457512781808526, 0.00049418860411946453,
-        0.00024608655330804832, 0.00012271334757848915,
-        6.1248135058704828e-05, 3.0588236307020493e-05,
-        1.5282259408651871e-05, 7.6371976378997626e-06,
-        3.8172932649998402e-06, 1.908212716553939e-06};
+        0.64493406684822641,    0.20205690315959429,    0.082323233711138186,
+        0.036927755143369927,   0.01734306198444914,    0.0083492773819228271,
+        0.0040773561979443396,  0.0020083928260822143,  0.00099457512781808526,
+        0.00049418860411946453, 0.00024608655330804832, 0.00012271334757848915,
+        6.1248135058704828e-05, 3.0588236307020493e-05, 1.5282259408651871e-05,
+        7.6371976378997626e-06, 3.8172932649998402e-06, 1.908212716553939e-06};
     if (a >= 0.25)
         return s_lgamma(1 + a);
     double s = 0;
@@ -245,8 +245,8 @@ double eng_specfun_gamma_quantile_start(double p, double a)
 }
 
 struct s_qtarget {
-    double a, lt;    /* shape, ln of the tail probability sought */
-    bool upper;      /* lt is ln(1 - p) and Q is matched, not P */
+    double a, lt; /* shape, ln of the tail probability sought */
+    bool upper;   /* lt is ln(1 - p) and Q is matched, not P */
 };
 
 /* f(x) = ln P(a, x) - lt (or lt - ln Q): increasing in x, 0 at the
@@ -313,20 +313,20 @@ double eng_specfun_digamma(double x)
         acc -= 1 / x;
     /* psi(x) ~ ln x - 1/(2x) - sum B_2k / (2k x^2k), DLMF 5.15.8 */
     double r2 = 1 / (x * x);
-    double s = r2 * (1.0 / 12 -
-                     r2 * (1.0 / 120 -
-                           r2 * (1.0 / 252 -
-                                 r2 * (1.0 / 240 -
-                                       r2 * (1.0 / 132 -
-                                             r2 * (691.0 / 32760 -
-                                                   r2 / 12))))));
+    double s =
+        r2 *
+        (1.0 / 12 -
+         r2 * (1.0 / 120 -
+               r2 * (1.0 / 252 -
+                     r2 * (1.0 / 240 - r2 * (1.0 / 132 - r2 * (691.0 / 32760 -
+                                                               r2 / 12))))));
     return acc + log(x) - 0.5 / x - s;
 }
 
 double eng_specfun_nbinom_lpmf(double n, double size, double prob)
 {
-    if (!(n >= 0) || n != floor(n) || isinf(n) || !(size > 0) ||
-        isinf(size) || !(prob > 0 && prob <= 1))
+    if (!(n >= 0) || n != floor(n) || isinf(n) || !(size > 0) || isinf(size) ||
+        !(prob > 0 && prob <= 1))
         return NAN;
     if (n == 0)
         return size * log(prob);

@@ -276,7 +276,7 @@ static int s_section(struct nlp_doc *d, uint32_t hb, uint32_t he)
         return DS_ENOMEM;
     if (d->nsec)
         d->sec[d->nsec - 1].end = hb;
-    d->sec[d->nsec++] = (struct nlp_section){hb, he, hb, (uint32_t)d->text.n};
+    d->sec[d->nsec++] = (struct nlp_doc_section){hb, he, hb, (uint32_t)d->text.n};
     return 0;
 }
 

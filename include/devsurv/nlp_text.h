@@ -57,7 +57,7 @@ struct nlp_sent {
     uint32_t section;            /* index into nlp_doc.sec */
 };
 
-struct nlp_section {
+struct nlp_doc_section {
     uint32_t head_begin, head_end; /* the heading without ':' (empty for 0) */
     uint32_t begin, end;           /* bytes the section covers */
 };
@@ -70,7 +70,7 @@ struct nlp_doc {
     size_t ntok, captok;
     struct nlp_sent *sent;
     size_t nsent, capsent;
-    struct nlp_section *sec;
+    struct nlp_doc_section *sec;
     size_t nsec, capsec;
 };
 

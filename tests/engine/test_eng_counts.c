@@ -39,7 +39,9 @@ static int s_send(struct s_run *r, const char *kind, const char *code)
              "\"DTB\"},\"event\":{\"code\":\"%s\"}}",
              (long long)r->seq + 1, kind, code);
     struct eng_msg m = {{ds_span_str("h1"), 1, ++r->seq},
-                        ds_span_str(ENG_CTYPE_EVENT_JSON), j, strlen(j)};
+                        ds_span_str(ENG_CTYPE_EVENT_JSON),
+                        j,
+                        strlen(j)};
     int rc = eng_pipeline_submit(r->pl, &m);
     return rc == 0 ? eng_pipeline_commit(r->pl) : rc;
 }

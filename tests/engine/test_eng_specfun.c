@@ -38,8 +38,8 @@ TEST(exponential_is_shape_one)
 
 TEST(half_integer_shape_is_erf)
 {
-    const double xs[] = {1e-20, 1e-6, 0.01, 0.25, 0.5, 1, 1.5, 3, 10, 30,
-                         100, 300, 650};
+    const double xs[] = {1e-20, 1e-6, 0.01, 0.25, 0.5, 1,  1.5,
+                         3,     10,   30,   100,  300, 650};
     for (size_t i = 0; i < sizeof xs / sizeof xs[0]; i++) {
         double r = sqrt(xs[i]);
         CHECK(s_rel(eng_specfun_gamma_p(0.5, xs[i]), erf(r)) < 1e-14);
@@ -156,11 +156,11 @@ TEST(gamma_shape_two_quantile)
 
 TEST(quantile_inverts_p)
 {
-    const double as[] = {1e-3, 0.01, 0.1, 0.5, 1, 2, 2.5, 10, 12.5,
-                         100, 1e4, 1e6};
-    const double ps[] = {1e-300, 1e-100, 1e-20, 1e-10, 1e-5, 0.025, 0.05,
-                         0.3, 0.5, 0.7, 0.95, 0.975, 1 - 1e-5, 1 - 1e-10,
-                         1 - 1e-15};
+    const double as[] = {1e-3, 0.01, 0.1,  0.5, 1,   2,
+                         2.5,  10,   12.5, 100, 1e4, 1e6};
+    const double ps[] = {1e-300, 1e-100, 1e-20,    1e-10,     1e-5,
+                         0.025,  0.05,   0.3,      0.5,       0.7,
+                         0.95,   0.975,  1 - 1e-5, 1 - 1e-10, 1 - 1e-15};
     for (size_t i = 0; i < sizeof as / sizeof as[0]; i++)
         for (size_t j = 0; j < sizeof ps / sizeof ps[0]; j++) {
             double a = as[i], p = ps[j], x = eng_specfun_gamma_quantile(p, a);
@@ -174,8 +174,7 @@ TEST(quantile_inverts_p)
             double tail = p > 0.5 ? eng_specfun_gamma_q(a, x) : back;
             if (!(fabs(back - p) <= 1e-12) ||
                 !(s_rel(tail, p > 0.5 ? 1 - p : p) < 1e-10))
-                TEST_FAIL_("a=%g p=%.17g: q=%.17g gives %.17g", a, p, x,
-                           back);
+                TEST_FAIL_("a=%g p=%.17g: q=%.17g gives %.17g", a, p, x, back);
         }
 }
 
@@ -243,8 +242,8 @@ TEST(digamma_values)
     for (size_t i = 0; i < sizeof xs / sizeof xs[0]; i++) {
         double x = xs[i];
         double big = fmax(1 / x, fabs(eng_specfun_digamma(x + 1)));
-        CHECK_NEAR(eng_specfun_digamma(x + 1) - eng_specfun_digamma(x),
-                   1 / x, 2e-15 * big);
+        CHECK_NEAR(eng_specfun_digamma(x + 1) - eng_specfun_digamma(x), 1 / x,
+                   2e-15 * big);
     }
     CHECK(isnan(eng_specfun_digamma(0)));
     CHECK(isnan(eng_specfun_digamma(-2.5)));

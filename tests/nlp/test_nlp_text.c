@@ -68,7 +68,7 @@ TEST(headings_open_sections_and_stand_alone)
               0);
     CHECK_INT(s_d.nsec, 3);
     CHECK_INT(s_d.sec[0].head_end - s_d.sec[0].head_begin, 0);
-    const struct nlp_section *h = &s_d.sec[1];
+    const struct nlp_doc_section *h = &s_d.sec[1];
     CHECK(h->head_end - h->head_begin == 26 &&
           memcmp(s_d.text.p + h->head_begin, "HISTORY OF PRESENT ILLNESS",
                  26) == 0);
