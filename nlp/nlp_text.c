@@ -276,7 +276,8 @@ static int s_section(struct nlp_doc *d, uint32_t hb, uint32_t he)
         return DS_ENOMEM;
     if (d->nsec)
         d->sec[d->nsec - 1].end = hb;
-    d->sec[d->nsec++] = (struct nlp_doc_section){hb, he, hb, (uint32_t)d->text.n};
+    d->sec[d->nsec++] =
+        (struct nlp_doc_section){hb, he, hb, (uint32_t)d->text.n};
     return 0;
 }
 
@@ -360,4 +361,14 @@ size_t nlp_doc_sent_of(const struct nlp_doc *d, size_t t)
             hi = mid;
     }
     return lo;
+}
+
+void nlp_doc_one_sentence(struct nlp_doc *d)
+{
+    if (d->nsent <= 1)
+        return;
+    d->sent[0].end = d->sent[d->nsent - 1].end;
+    d->sent[0].tok_end = d->sent[d->nsent - 1].tok_end;
+    d->sent[0].section = 0;
+    d->nsent = 1;
 }

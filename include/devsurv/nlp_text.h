@@ -84,6 +84,11 @@ void nlp_doc_clear(struct nlp_doc *d);
  * (d is then empty but valid) or DS_ETOOBIG (text over NLP_TEXT_MAX). */
 int nlp_doc_split(struct nlp_doc *d, struct ds_span text);
 
+/* Make the whole split text one sentence (tokens and sections kept), for
+ * inputs that are one sentence by construction (an annotated test set,
+ * a single-sentence field). Allocation-free. */
+void nlp_doc_one_sentence(struct nlp_doc *d);
+
 /* Index of the token containing byte offset off, or of the first token
  * after it; d->ntok when none. O(log ntok). */
 size_t nlp_doc_tok_at(const struct nlp_doc *d, size_t off);
