@@ -58,7 +58,7 @@ DEPS_APT := build-essential pkg-config libzmq3-dev libsqlite3-dev sqlite3 \
             libjansson-dev libjemalloc-dev libpcre2-dev libsodium-dev \
             clang libclang-rt-14-dev clang-format cppcheck
 
-.PHONY: all deps test demo install clean lint fuzz help bench
+.PHONY: all deps test demo install clean lint fuzz help bench eval
 .DEFAULT_GOAL := all
 
 all: $(LIB) $(BIN) $(CONTRIB) ## build libdevsurv.a, devsurv and contrib tools
@@ -112,6 +112,9 @@ demo: all ## run the engine on a temp SQLite db with the demo stream
 
 bench: all ## measure throughput per stage next to raw library baselines
 	@BUILD=$(BUILD) tests/bench/run.sh
+
+eval: all ## accuracy on the shipped external data (NegEx, MAUDE)
+	@set -e; for s in tests/eval/*.sh; do BUILD=$(BUILD) $$s; done
 
 fuzz: $(FUZZ_BIN) ## run each libFuzzer target for FUZZ_SECS seconds (default 60)
 	@set -e; for f in $(FUZZ_BIN); do n=$$(basename $$f); \
