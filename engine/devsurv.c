@@ -26,6 +26,9 @@ static const struct {
     {"stats", eng_cmd_stats, "signal statistics calculators (JSON out)"},
     {"check-rules", eng_cmd_check_rules,
      "validate a rule tree and print its SHA-256"},
+    {"extract", eng_cmd_extract, "extract device and event mentions from text"},
+    {"context", eng_cmd_context,
+     "context of a phrase in a sentence (NegEx test-set layout)"},
 };
 #define S_NCMDS (sizeof s_cmds / sizeof s_cmds[0])
 

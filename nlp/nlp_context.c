@@ -41,8 +41,43 @@ static int s_cmp_hit(const void *a, const void *b)
     return x->trigger < y->trigger ? -1 : x->trigger > y->trigger;
 }
 
-/* Leftmost-longest, non-overlapping selection into c->kept. */
-static int s_select(struct nlp_ctx *c, struct nlp_ctx_hit *h, size_t nh)
+/* First target with tok_begin >= tok. */
+static size_t s_first_target(const struct nlp_ctx_target *t, size_t nt,
+                             uint32_t tok)
+{
+    size_t lo = 0, hi = nt;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (t[mid].tok_begin < tok)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Hit h straddles a target's edge: it overlaps the target without holding
+ * it whole or lying inside it ("no injury" against the target "injury
+ * proximal to his wrist"). Checked against the nearest target starting
+ * before h and every target starting inside h (targets do not nest). */
+static bool s_straddles(const struct nlp_ctx_hit *h,
+                        const struct nlp_ctx_target *t, size_t nt)
+{
+    size_t x = s_first_target(t, nt, h->tok_begin);
+    if (x > 0 && t[x - 1].tok_end > h->tok_begin &&
+        t[x - 1].tok_end < h->tok_end)
+        return true;
+    for (; x < nt && t[x].tok_begin < h->tok_end; x++)
+        if (t[x].tok_begin > h->tok_begin && t[x].tok_end > h->tok_end)
+            return true;
+    return false;
+}
+
+/* Leftmost-longest, non-overlapping selection into c->kept, leaving out
+ * hits that straddle a target: a target's words are not read as part of a
+ * trigger, so a shorter trigger before it ("no") can win instead. */
+static int s_select(struct nlp_ctx *c, struct nlp_ctx_hit *h, size_t nh,
+                    const struct nlp_ctx_target *t, size_t nt)
 {
     c->nkept = 0;
     if (nh > c->capkept) {
@@ -55,7 +90,7 @@ static int s_select(struct nlp_ctx *c, struct nlp_ctx_hit *h, size_t nh)
     qsort(h, nh, sizeof *h, s_cmp_hit);
     uint32_t end = 0;
     for (size_t i = 0; i < nh; i++) {
-        if (c->nkept && h[i].tok_begin < end)
+        if ((c->nkept && h[i].tok_begin < end) || s_straddles(&h[i], t, nt))
             continue;
         c->kept[c->nkept++] = h[i];
         end = h[i].tok_end;
@@ -76,7 +111,75 @@ struct s_scope {
     uint32_t bb, be; /* backward part */
 };
 
+/* Byte of a one-byte punctuation token, else 0. */
+static char s_punct(const struct nlp_doc *d, uint32_t t)
+{
+    const struct nlp_tok *k = &d->tok[t];
+    return k->kind == NLP_TOK_PUNCT ? d->text.p[k->begin] : 0;
+}
+
+/* Bracket depth change of token t: +1 opening, -1 closing, else 0. */
+static int s_bracket(const struct nlp_doc *d, uint32_t t)
+{
+    char p = s_punct(d, t);
+    return p == '(' || p == '[' || p == '{'   ? 1
+           : p == ')' || p == ']' || p == '}' ? -1
+                                              : 0;
+}
+
+/* End of kept[i]'s forward scope [b, e): the first kept trigger that cuts
+ * it (terminate or same category), except inside a bracket opened within
+ * the scope ("-ve for bleeding (occult nor overt), anaemia": "nor" does
+ * not cut); and a scope that starts inside brackets ends at the bracket
+ * closing them ("(slides not submitted) indicates X" leaves X alone). */
+static uint32_t s_forward_end(const struct nlp_ctx *c, size_t i,
+                              const struct nlp_doc *d,
+                              const struct nlp_trigger *trig, uint32_t b,
+                              uint32_t e)
+{
+    enum nlp_ctx_category cat = trig[c->kept[i].trigger].category;
+    size_t j = i + 1;
+    int depth = 0;
+    for (uint32_t t = b; t < e; t++) {
+        while (j < c->nkept && c->kept[j].tok_begin < t)
+            j++;
+        if (depth == 0 && j < c->nkept && c->kept[j].tok_begin == t &&
+            s_cuts(trig, &c->kept[j], cat))
+            return t;
+        depth += s_bracket(d, t);
+        if (depth < 0)
+            return t;
+    }
+    return e;
+}
+
+/* Start of kept[i]'s backward scope [b, e): the nearest kept trigger that
+ * cuts it, except inside a bracket closed within the scope. A backward
+ * trigger inside brackets still reaches what they annotate ("pneumonia
+ * (now resolved)"). */
+static uint32_t s_backward_begin(const struct nlp_ctx *c, size_t i,
+                                 const struct nlp_doc *d,
+                                 const struct nlp_trigger *trig, uint32_t b,
+                                 uint32_t e)
+{
+    enum nlp_ctx_category cat = trig[c->kept[i].trigger].category;
+    size_t j = i;
+    int depth = 0;
+    for (uint32_t t = e; t-- > b;) {
+        while (j > 0 && c->kept[j - 1].tok_end > t + 1)
+            j--;
+        if (depth == 0 && j > 0 && c->kept[j - 1].tok_end == t + 1 &&
+            s_cuts(trig, &c->kept[j - 1], cat))
+            return t + 1;
+        depth -= s_bracket(d, t);
+        if (depth < 0)
+            depth = 0;
+    }
+    return b;
+}
+
 static struct s_scope s_scope_of(const struct nlp_ctx *c, size_t i,
+                                 const struct nlp_doc *d,
                                  const struct nlp_trigger *trig,
                                  const struct nlp_sent *s)
 {
@@ -87,21 +190,12 @@ static struct s_scope s_scope_of(const struct nlp_ctx *c, size_t i,
     if (t->direction == NLP_DIR_FORWARD ||
         t->direction == NLP_DIR_BIDIRECTIONAL) {
         sc.fe = s->tok_end - sc.fb > cap ? sc.fb + cap : s->tok_end;
-        for (size_t j = i + 1; j < c->nkept && c->kept[j].tok_begin < sc.fe;
-             j++)
-            if (s_cuts(trig, &c->kept[j], t->category)) {
-                sc.fe = c->kept[j].tok_begin;
-                break;
-            }
+        sc.fe = s_forward_end(c, i, d, trig, sc.fb, sc.fe);
     }
     if (t->direction == NLP_DIR_BACKWARD ||
         t->direction == NLP_DIR_BIDIRECTIONAL) {
         sc.bb = sc.be - s->tok_begin > cap ? sc.be - cap : s->tok_begin;
-        for (size_t j = i; j-- > 0 && c->kept[j].tok_end > sc.bb;)
-            if (s_cuts(trig, &c->kept[j], t->category)) {
-                sc.bb = c->kept[j].tok_end;
-                break;
-            }
+        sc.bb = s_backward_begin(c, i, d, trig, sc.bb, sc.be);
     }
     return sc;
 }
@@ -133,21 +227,6 @@ static bool s_in(const struct nlp_ctx_target *x, uint32_t b, uint32_t e)
     return b < e && x->tok_begin < e && b < x->tok_end;
 }
 
-/* First target with tok_begin >= tok. */
-static size_t s_first_target(const struct nlp_ctx_target *t, size_t nt,
-                             uint32_t tok)
-{
-    size_t lo = 0, hi = nt;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (t[mid].tok_begin < tok)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
 static void s_apply_one(const struct nlp_ctx *c, size_t i,
                         const struct nlp_doc *d, const struct nlp_trigger *trig,
                         struct nlp_ctx_target *t, size_t nt)
@@ -157,7 +236,7 @@ static void s_apply_one(const struct nlp_ctx *c, size_t i,
     if (cat >= NLP_CTX_NCAT)
         return; /* pseudo and terminate modify nothing */
     const struct nlp_sent *s = &d->sent[nlp_doc_sent_of(d, k->tok_begin)];
-    struct s_scope sc = s_scope_of(c, i, trig, s);
+    struct s_scope sc = s_scope_of(c, i, d, trig, s);
     struct nlp_ctx_cause why = {NLP_WHY_TRIGGER, k->trigger, k->tok_begin,
                                 k->tok_end};
     for (size_t x = s_first_target(t, nt, s->tok_begin);
@@ -217,7 +296,7 @@ int nlp_context_apply(struct nlp_ctx *c, const struct nlp_doc *d,
 {
     int rc = s_check(d, ntrig, h, nh, t, nt);
     if (rc == 0)
-        rc = s_select(c, h, nh);
+        rc = s_select(c, h, nh, t, nt);
     if (rc != 0)
         return rc;
     for (size_t x = 0; x < nt; x++) {

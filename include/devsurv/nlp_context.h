@@ -8,14 +8,23 @@
  * (reference/nlp.md 2.2-2.3), re-implemented on token indices:
  *   1. trigger hits are reduced to a leftmost-longest non-overlapping set,
  *      so longer triggers and pseudo-triggers win ("no increase" beats
- *      "no", "no history of" beats "history");
+ *      "no", "no history of" beats "history"); a hit that straddles a
+ *      target's edge is left out first, since a target's words are not
+ *      part of a trigger ("no injury" against the target "injury proximal
+ *      to the wrist" leaves "no" to negate it);
  *   2. each kept modifier (not pseudo, not terminate) scopes its sentence:
  *      forward = after the trigger to the sentence end, backward = sentence
  *      start to the trigger, bidirectional = both; a rule's max_scope caps
  *      the tokens on each side;
  *   3. a scope is cut at the nearest terminate trigger or trigger of the
  *      same category on its side ("denies chest pain but has SOB": "but"
- *      stops "denies"; "no CHF, no pneumonia": each "no" owns its own);
+ *      stops "denies"; "no CHF, no pneumonia": each "no" owns its own),
+ *      not counting triggers inside a bracket pair ((), [], {}) that lies
+ *      within the scope ("-ve for bleeding (occult nor overt), anaemia":
+ *      "nor" does not cut); a forward scope that starts inside brackets
+ *      ends at the bracket closing them ("(slides not submitted) shows X"
+ *      leaves X alone), while a backward one may leave them ("pneumonia
+ *      (now resolved)");
  *   4. a modifier marks every target its scope overlaps by at least one
  *      token and that does not overlap the trigger itself, and every target
  *      lying wholly inside its trigger phrase (device-report boilerplate

@@ -3,8 +3,8 @@
  * with a hand-made trigger table, so each rule of the algorithm is shown
  * alone: directions, scope cuts by terminators and same-category
  * triggers, max_scope, leftmost-longest selection with pseudo-triggers,
- * targets inside a trigger phrase, section categories, and the recorded
- * cause of every flag.
+ * triggers that straddle a target, brackets, targets inside a trigger
+ * phrase, section categories, and the recorded cause of every flag.
  */
 #include "devsurv/nlp_context.h"
 #include "devsurv/ds_alloc.h"
@@ -46,6 +46,10 @@ static const struct nlp_trigger s_trig[] = {
      .phrase = "mother",
      .category = NLP_CTX_FAMILY,
      .direction = NLP_DIR_BIDIRECTIONAL},
+    {.id = "t8",
+     .phrase = "no injury",
+     .category = NLP_CTX_NEGATED,
+     .direction = NLP_DIR_FORWARD},
 };
 #define S_NTRIG (sizeof s_trig / sizeof s_trig[0])
 
@@ -166,6 +170,75 @@ TEST(target_inside_a_trigger_phrase_is_modified)
     CHECK_INT(s_t[0].cause[NLP_CTX_NEGATED].rule, 6);
 }
 
+TEST(trigger_straddling_a_target_gives_way)
+{
+    /* "no injury" would swallow the target's first word: "no" negates */
+    s_note("No injury proximal to his wrist.");
+    s_hit("No", 0, 2, 8);
+    s_hit("No", 0, 1, 0);
+    s_target("injury", 0, 5);
+    CHECK_INT(s_run(NULL, 0), 0);
+    CHECK_INT(s_t[0].flags, NLP_F_NEGATED);
+    CHECK_INT(s_t[0].cause[NLP_CTX_NEGATED].rule, 0);
+    /* a target wholly inside the trigger keeps it */
+    s_note("no injury reported");
+    s_hit("no", 0, 2, 8);
+    s_hit("no", 0, 1, 0);
+    s_target("injury", 0, 1);
+    CHECK_INT(s_run(NULL, 0), 0);
+    CHECK_INT(s_t[0].cause[NLP_CTX_NEGATED].rule, 8);
+}
+
+TEST(forward_scope_started_in_brackets_ends_with_them)
+{
+    s_note("(no slides submitted) shows leukemia");
+    s_hit("no", 0, 1, 0);
+    s_target("slides", 0, 1);
+    s_target("leukemia", 0, 1);
+    CHECK_INT(s_run(NULL, 0), 0);
+    CHECK_INT(s_t[0].flags, NLP_F_NEGATED);
+    CHECK_INT(s_t[1].flags, 0);
+    s_note("no (or minimal) edema");
+    s_hit("no", 0, 1, 0);
+    s_target("edema", 0, 1);
+    CHECK_INT(s_run(NULL, 0), 0);
+    CHECK_INT(s_t[0].flags, NLP_F_NEGATED);
+}
+
+TEST(trigger_inside_brackets_cuts_no_outer_scope)
+{
+    /* the inner "no" neither stops the outer one nor leaves its bracket */
+    s_note("no bleeding (no overt) but anaemia, no fever [no rash] pain");
+    s_hit("no", 0, 1, 0);
+    s_hit("no", 1, 1, 0);
+    s_hit("but", 0, 1, 1);
+    s_hit("no", 2, 1, 0);
+    s_hit("no", 3, 1, 0);
+    s_target("bleeding", 0, 1);
+    s_target("overt", 0, 1);
+    s_target("anaemia", 0, 1);
+    s_target("rash", 0, 1);
+    s_target("pain", 0, 1);
+    CHECK_INT(s_run(NULL, 0), 0);
+    CHECK_INT(s_t[0].flags, NLP_F_NEGATED);
+    CHECK_INT(s_t[1].flags, NLP_F_NEGATED);
+    CHECK_INT(s_t[2].flags, 0); /* "but" still cuts */
+    CHECK_INT(s_t[3].flags, NLP_F_NEGATED);
+    CHECK_INT(s_t[4].flags, NLP_F_NEGATED);
+    CHECK_INT(s_t[4].cause[NLP_CTX_NEGATED].tok_begin, s_at("no", 2));
+}
+
+TEST(backward_trigger_in_brackets_reaches_what_they_annotate)
+{
+    s_note("pneumonia (ruled out) and effusion");
+    s_hit("ruled", 0, 2, 3);
+    s_target("pneumonia", 0, 1);
+    s_target("effusion", 0, 1);
+    CHECK_INT(s_run(NULL, 0), 0);
+    CHECK_INT(s_t[0].flags, NLP_F_NEGATED);
+    CHECK_INT(s_t[1].flags, 0);
+}
+
 TEST(flags_accumulate_and_bidirectional_family)
 {
     s_note("no history of hematoma in her mother");
@@ -241,6 +314,10 @@ int main(void)
     RUN(pseudo_trigger_outcompetes_the_shorter_one);
     RUN(max_scope_limits_tokens);
     RUN(target_inside_a_trigger_phrase_is_modified);
+    RUN(trigger_straddling_a_target_gives_way);
+    RUN(forward_scope_started_in_brackets_ends_with_them);
+    RUN(trigger_inside_brackets_cuts_no_outer_scope);
+    RUN(backward_trigger_in_brackets_reaches_what_they_annotate);
     RUN(flags_accumulate_and_bidirectional_family);
     RUN(section_heading_sets_its_category);
     RUN(one_sentence_mode_for_sentence_level_sets);
