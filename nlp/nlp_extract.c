@@ -130,6 +130,11 @@ const nlp_rules_t *nlp_extract_rules(const nlp_extract_t *self)
     return self->rules;
 }
 
+const nlp_ac_t *nlp_extract_triggers(const nlp_extract_t *self)
+{
+    return self->triggers;
+}
+
 /* Drop hits that start inside a de-identification token. */
 static size_t s_drop_deid(const struct nlp_doc *d, struct nlp_ac_hit *v,
                           size_t n)

@@ -97,6 +97,11 @@ void nlp_extract_destroy(nlp_extract_t **self_p);
 /* The rules in use (borrowed), e.g. for nlp_rules_sha256(). */
 const nlp_rules_t *nlp_extract_rules(const nlp_extract_t *self);
 
+/* The compiled context-trigger automaton (borrowed, valid while self
+ * lives); hit ids are indexes into nlp_rules_triggers(). For callers that
+ * run ConText on targets of their own (nlp_target.h). */
+const nlp_ac_t *nlp_extract_triggers(const nlp_extract_t *self);
+
 /* Extract mentions from text (borrowed) into r (replacing its contents).
  * opts: 0 or NLP_X_ONE_SENTENCE. Returns 0, DS_ENOMEM (r then holds no
  * mentions) or DS_ETOOBIG (text over NLP_TEXT_MAX bytes). */
