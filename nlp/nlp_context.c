@@ -87,7 +87,8 @@ static int s_select(struct nlp_ctx *c, struct nlp_ctx_hit *h, size_t nh,
         c->kept = k;
         c->capkept = nh;
     }
-    qsort(h, nh, sizeof *h, s_cmp_hit);
+    if (nh > 1) /* qsort(NULL, 0, ...) is undefined */
+        qsort(h, nh, sizeof *h, s_cmp_hit);
     uint32_t end = 0;
     for (size_t i = 0; i < nh; i++) {
         if ((c->nkept && h[i].tok_begin < end) || s_straddles(&h[i], t, nt))
