@@ -35,7 +35,8 @@ PKG_CFLAGS = $(eval PKG_CFLAGS := $$(shell pkg-config --cflags $(PKGS)))$(PKG_CF
 PKG_LIBS   = $(eval PKG_LIBS := $$(shell pkg-config --libs $(PKGS)))$(PKG_LIBS)
 
 CPPFLAGS += -Iinclude -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
-            -DDS_VERSION='"$(VERSION)"'
+            -DDS_VERSION='"$(VERSION)"' \
+            -DDS_RULES_DIR='"$(PREFIX)/share/devsurv/rules"'
 CFLAGS  += -std=c11 $(OPT) $(WARN) $(PKG_CFLAGS) -MMD -MP
 LDLIBS  += $(PKG_LIBS) $(MALLOC) -lm
 
@@ -135,6 +136,8 @@ install: all ## install devsurv and contrib tools under $(DESTDIR)$(PREFIX)
 	install -m 0644 $(LIB) $(DESTDIR)$(PREFIX)/lib/
 	install -m 0644 include/devsurv/*.h $(DESTDIR)$(PREFIX)/include/devsurv/
 	install -m 0644 contrib/devsurv.conf.example $(DESTDIR)$(PREFIX)/share/devsurv/
+	cd rules && find . -name '*.tsv' -o -name VERSION | while read -r f; do \
+	    install -D -m 0644 "$$f" "$(DESTDIR)$(PREFIX)/share/devsurv/rules/$$f"; done
 
 lint: ## clang-format check and cppcheck
 	clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
