@@ -29,6 +29,8 @@ static const struct {
     {"extract", eng_cmd_extract, "extract device and event mentions from text"},
     {"context", eng_cmd_context,
      "context of a phrase in a sentence (NegEx test-set layout)"},
+    {"eval-maude", eng_cmd_eval_maude,
+     "score extraction against MAUDE report fields"},
 };
 #define S_NCMDS (sizeof s_cmds / sizeof s_cmds[0])
 
