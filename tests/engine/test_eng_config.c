@@ -380,13 +380,13 @@ TEST(print_parses_back_to_an_equal_struct)
 TEST(delay_beyond_surveillance_length_is_refused)
 {
     struct eng_config c;
-    struct ds_diag diag;
+    struct ds_diag why;
     eng_config_defaults(&c);
-    CHECK_INT(eng_config_set(&c, "maxsprt.delay=25", &diag), 0);
-    CHECK_INT(eng_config_validate(&c, &diag), DS_ECONFIG);
-    CHECK_HAS(diag.msg, "maxsprt.delay (D = 25) must not exceed");
-    CHECK_INT(eng_config_set(&c, "maxsprt.max_expected=25", &diag), 0);
-    CHECK_INT(eng_config_validate(&c, &diag), 0);
+    CHECK_INT(eng_config_set(&c, "maxsprt.delay=25", &why), 0);
+    CHECK_INT(eng_config_validate(&c, &why), DS_ECONFIG);
+    CHECK_HAS(why.msg, "maxsprt.delay (D = 25) must not exceed");
+    CHECK_INT(eng_config_set(&c, "maxsprt.max_expected=25", &why), 0);
+    CHECK_INT(eng_config_validate(&c, &why), 0);
 }
 
 TEST(help_lists_every_key_with_its_kind)

@@ -16,7 +16,7 @@
 
 #define CV_05_T20_M1 3.628123 /* stats.md 1.6: alpha .05, T = 20, M = 1 */
 
-static const struct eng_maxsprt_params s_p20 = {CV_05_T20_M1, 1, 20.0};
+static const struct eng_maxsprt_params s_p20 = {CV_05_T20_M1, 1, 20.0, 0};
 
 TEST(llr_is_zero_without_excess)
 {
@@ -105,7 +105,7 @@ TEST(verdict_signal_at_first_crossing)
 TEST(verdict_signal_exactly_at_cv)
 {
     /* LLR >= CV signals, so CV == LLR itself must signal */
-    struct eng_maxsprt_params p = {eng_maxsprt_llr(9, 3), 1, 20.0};
+    struct eng_maxsprt_params p = {eng_maxsprt_llr(9, 3), 1, 20.0, 0};
     double llr;
     CHECK_INT(eng_maxsprt_test(&p, 9, 3.0, &llr), ENG_MAXSPRT_SIGNAL);
     p.cv = nextafter(p.cv, 100.0);
