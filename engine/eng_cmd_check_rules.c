@@ -5,13 +5,16 @@
  * The output is deterministic (no times, no absolute paths): one line per
  * file in load order, totals, then "sha256 <64 hex>" last, so scripts can
  * take the last field of the last line. -q prints the hash alone. An
- * invalid tree prints "devsurv check-rules: file:line: message" on stderr.
+ * invalid tree prints "devsurv check-rules: file:line: message" on stderr;
+ * that includes an identifier pattern PCRE2 cannot compile (nlp_regex),
+ * and the report says whether PCRE2 JIT is active on this machine.
  *
  * Not here: the format and its checks (nlp/nlp_rules*.c), regenerating
  * files (rules/tools/gen_rules.py).
  */
 #include "devsurv/eng_cmd.h"
 #include "devsurv/ds_err.h"
+#include "devsurv/nlp_regex.h"
 #include "devsurv/nlp_rules.h"
 
 #include <getopt.h>
@@ -22,11 +25,12 @@
 static void s_help(void)
 {
     printf("usage: devsurv check-rules [-q] DIR\n\n"
-           "Load the rule tree DIR (VERSION, concepts/, terms/, context/)\n"
-           "with every check the engine applies: header columns, required\n"
-           "fields, unique ids, enumerations, the licence allow-list, term\n"
-           "codes present in their concept files, parents, UTF-8 and no\n"
-           "control characters. Print the rows of each file, the totals and\n"
+           "Load the rule tree DIR (VERSION, concepts/, terms/, context/,\n"
+           "identifiers/) with every check the engine applies: header\n"
+           "columns, required fields, unique ids, enumerations, the licence\n"
+           "allow-list, term codes present in their concept files, parents,\n"
+           "UTF-8, no control characters, and PCRE2 compiling every\n"
+           "pattern. Print the rows of each file, the totals and\n"
            "the rule-set SHA-256 (the value recorded with every mention\n"
            "batch and signal). -q, --quiet prints the SHA-256 alone.\n\n"
            "exit: 0 valid, 64 usage, 65 invalid (file:line: message on\n"
@@ -41,6 +45,7 @@ static const char *s_kind(const struct nlp_rules_file *f)
     case NLP_RULES_CONCEPTS: return "concepts";
     case NLP_RULES_TERMS: return "terms";
     case NLP_RULES_TRIGGERS: return "triggers";
+    case NLP_RULES_PATTERNS: return "patterns";
     default: return "sections";
     }
 }
@@ -61,7 +66,7 @@ static void s_totals(const nlp_rules_t *rules)
            nconcepts, n, amb, stop, ntriggers, nsections);
 }
 
-static void s_report(const nlp_rules_t *rules)
+static void s_report(const nlp_rules_t *rules, const nlp_regex_t *re)
 {
     size_t n;
     const struct nlp_rules_file *f = nlp_rules_files(rules, &n);
@@ -72,6 +77,9 @@ static void s_report(const nlp_rules_t *rules)
                f[i].axis < NLP_AXIS_COUNT ? nlp_axis_name(f[i].axis) : "-",
                f[i].rows, f[i].bytes);
     s_totals(rules);
+    printf("patterns: %zu compiled, %zu regex passes, PCRE2 JIT %s (%d)\n",
+           nlp_regex_count(re), nlp_regex_passes(re),
+           nlp_regex_jit(re) ? "on" : "off", nlp_regex_jit_rc(re));
     printf("sha256 %s\n", nlp_rules_sha256(rules));
 }
 
@@ -119,8 +127,12 @@ int eng_cmd_check_rules(int argc, char **argv)
     struct ds_diag diag;
     char buf[DS_DIAG_FILE_MAX + DS_DIAG_MSG_MAX + 16];
     nlp_rules_t *rules = NULL;
+    nlp_regex_t *re = NULL;
     int rc = nlp_rules_load(&rules, argv[optind], &diag);
+    if (rc == 0)
+        rc = nlp_regex_new(&re, rules, 0, &diag);
     if (rc != 0) {
+        nlp_rules_destroy(&rules);
         s_prefix_dir(&diag, argv[optind], rc);
         fprintf(stderr, "devsurv check-rules: %s\n",
                 ds_diag_format(&diag, buf, sizeof buf));
@@ -129,7 +141,8 @@ int eng_cmd_check_rules(int argc, char **argv)
     if (quiet)
         printf("%s\n", nlp_rules_sha256(rules));
     else
-        s_report(rules);
+        s_report(rules, re);
+    nlp_regex_destroy(&re);
     nlp_rules_destroy(&rules);
     return EX_OK;
 }

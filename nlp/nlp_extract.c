@@ -1,13 +1,16 @@
 /*
  * nlp_extract.c - the extraction pipeline object: compile the rule set
- * into two Aho-Corasick automata (terms, context triggers), then per note
- * split, match, select, find UDIs and hand the mentions to ConText (see
- * nlp_extract.h). The context glue is in nlp_extract_ctx.c.
+ * into two Aho-Corasick automata (terms, context triggers) and the
+ * identifier patterns (nlp_regex), then per note split, match, select,
+ * find UDIs and patterns and hand the mentions to ConText (see
+ * nlp_extract.h). The context glue is in nlp_extract_ctx.c, the pattern
+ * glue in nlp_extract_pat.c.
  */
 #include "devsurv/nlp_extract.h"
 #include "nlp_extract_impl.h"
 #include "devsurv/ds_alloc.h"
 #include "devsurv/ds_err.h"
+#include "devsurv/nlp_regex.h"
 #include "devsurv/nlp_udi.h"
 
 #include <stdlib.h>
@@ -23,8 +26,10 @@ static const enum nlp_mention_kind s_kind[NLP_AXIS_COUNT] = {
 
 const char *nlp_mention_kind_name(enum nlp_mention_kind kind)
 {
-    static const char *const names[] = {"device", "component", "event", "udi"};
-    return (unsigned)kind < 4 ? names[kind] : "?";
+    static const char *const names[] = {"device", "component", "event",
+                                        "udi",    "model",     "lot",
+                                        "serial", "date"};
+    return (unsigned)kind < sizeof names / sizeof names[0] ? names[kind] : "?";
 }
 
 void nlp_result_init(struct nlp_result *r)
@@ -44,6 +49,8 @@ void nlp_result_clear(struct nlp_result *r)
     ds_free(r->chits);
     ds_free(r->targets);
     ds_free(r->sec_rule);
+    nlp_regex_scratch_t *rs = r->regex_scratch;
+    nlp_regex_scratch_destroy(&rs);
     nlp_result_init(r);
 }
 
@@ -106,6 +113,8 @@ int nlp_extract_new(nlp_extract_t **out, const nlp_rules_t *rules,
     int rc = s_build_terms(x, diag);
     if (rc == 0)
         rc = s_build_triggers(x, diag);
+    if (rc == 0)
+        rc = nlp_regex_new(&x->regex, rules, 0, diag);
     if (rc != 0) {
         nlp_extract_destroy(&x);
         return rc;
@@ -121,6 +130,7 @@ void nlp_extract_destroy(nlp_extract_t **self_p)
         return;
     nlp_ac_destroy(&x->terms);
     nlp_ac_destroy(&x->triggers);
+    nlp_regex_destroy(&x->regex);
     ds_free(x);
     *self_p = NULL;
 }
@@ -271,6 +281,8 @@ int nlp_extract_run(const nlp_extract_t *self, struct ds_span text,
     nterm = r->n;
     if (rc == 0)
         rc = s_udis(text, r);
+    if (rc == 0)
+        rc = nlp_x_patterns(self, text, nterm, r);
     if (rc == 0 && r->n > nterm)
         qsort(r->m, r->n, sizeof *r->m, s_cmp_mention);
     if (rc == 0)

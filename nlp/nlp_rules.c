@@ -3,8 +3,9 @@
  * them, hash them, hand them to the row parsers, and serve the arrays.
  *
  * Files are taken from the tree root (VERSION) and from the known
- * subdirectories concepts/, context/, terms/ (every *.tsv not starting
- * with '.'; other names, e.g. README.md, are ignored), then sorted by
+ * subdirectories concepts/, context/, terms/ and, when it exists,
+ * identifiers/ (every *.tsv not starting with '.'; other names, e.g.
+ * README.md, are ignored), then sorted by
  * relative path with strcmp. That one order is the load order and the
  * hash order, so the SHA-256 does not depend on readdir() order, locale
  * or file system. Concept files sort before terms/, so they load first.
@@ -34,7 +35,10 @@
 
 #define S_PATH_MAX 4096
 
-static const char *const s_subdirs[] = {"concepts", "context", "terms"};
+static const char *const s_subdirs[] = {"concepts", "context", "terms",
+                                        "identifiers"};
+#define S_NSUBDIRS   (sizeof s_subdirs / sizeof s_subdirs[0])
+#define S_NMANDATORY 3 /* the first three must exist */
 static const char *const s_required[] = {
     "VERSION",
     "concepts/device_class.tsv",
@@ -86,6 +90,7 @@ void nlp_rules_destroy(nlp_rules_t **self_p)
     ds_free(self->terms);
     ds_free(self->triggers);
     ds_free(self->sections);
+    ds_free(self->patterns);
     ds_free(self->parents);
     ds_free(self->by_code);
     ds_free(self);
@@ -120,13 +125,16 @@ static bool s_is_tsv(const char *name)
     return name[0] != '.' && n > 4 && strcmp(name + n - 4, ".tsv") == 0;
 }
 
-/* Add the *.tsv of dir/sub to l; each must be a known kind. */
-static int s_scan(const char *dir, const char *sub, struct s_list *l,
-                  struct ds_diag *diag)
+/* Add the *.tsv of dir/sub to l; each must be a known kind. An optional
+ * directory may be absent. */
+static int s_scan(const char *dir, const char *sub, bool optional,
+                  struct s_list *l, struct ds_diag *diag)
 {
     char path[S_PATH_MAX];
     snprintf(path, sizeof path, "%s/%s", dir, sub);
     DIR *d = opendir(path);
+    if (!d && optional && errno == ENOENT)
+        return 0;
     if (!d)
         return ds_diag_set_code(diag, DS_EPARSE, sub, 0,
                                 "missing rule directory: %s", strerror(errno));
@@ -171,8 +179,8 @@ static int s_list_tree(const char *dir, struct s_list *l, struct ds_diag *diag)
     char path[S_PATH_MAX];
     snprintf(path, sizeof path, "%s/VERSION", dir);
     int rc = access(path, F_OK) == 0 ? s_list_add(l, "", "VERSION") : 0;
-    for (size_t i = 0; rc == 0 && i < 3; i++)
-        rc = s_scan(dir, s_subdirs[i], l, diag);
+    for (size_t i = 0; rc == 0 && i < S_NSUBDIRS; i++)
+        rc = s_scan(dir, s_subdirs[i], i >= S_NMANDATORY, l, diag);
     if (rc != 0)
         return rc;
     qsort(l->path, l->n, sizeof *l->path, s_cmp_path);
@@ -369,4 +377,10 @@ const struct nlp_section *nlp_rules_sections(const nlp_rules_t *self, size_t *n)
 {
     *n = self->nsections;
     return self->sections;
+}
+
+const struct nlp_pattern *nlp_rules_patterns(const nlp_rules_t *self, size_t *n)
+{
+    *n = self->npatterns;
+    return self->patterns;
 }

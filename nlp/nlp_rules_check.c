@@ -3,7 +3,8 @@
  * once all files are read, and the concept lookup they build: concepts
  * indexed by (axis, code), parents resolved and free of cycles, term codes
  * resolved to active concepts, and one row per id (across the whole tree),
- * per (axis, term, code), per trigger phrase and per section heading.
+ * per (axis, term, code), per trigger phrase, per section heading and per
+ * (kind, pattern).
  *
  * Duplicates are found by sorting keys (strcmp, then file and line) and
  * comparing neighbours, so a report always names the later of the first
@@ -77,6 +78,9 @@ static size_t s_id_keys(const nlp_rules_t *self, struct s_key *k)
     for (size_t i = 0; i < self->nsections; i++)
         k[n++] = (struct s_key){0, self->sections[i].id, "",
                                 self->sections[i].origin, 0};
+    for (size_t i = 0; i < self->npatterns; i++)
+        k[n++] = (struct s_key){0, self->patterns[i].id, "",
+                                self->patterns[i].origin, 0};
     return n;
 }
 
@@ -102,6 +106,13 @@ static int s_check_unique(const nlp_rules_t *self, struct s_key *k,
                                 self->sections[i].origin, 0};
     if (rc == 0)
         rc = s_unique(self, k, n, "section heading", diag);
+    n = 0;
+    for (size_t i = 0; rc == 0 && i < self->npatterns; i++)
+        k[n++] = (struct s_key){(int)self->patterns[i].kind,
+                                self->patterns[i].pattern, "",
+                                self->patterns[i].origin, 0};
+    if (rc == 0)
+        rc = s_unique(self, k, n, "pattern", diag);
     return rc;
 }
 
@@ -274,8 +285,8 @@ static int s_resolve_terms(nlp_rules_t *self, struct ds_diag *diag)
 
 int nlp_rules_finish(nlp_rules_t *self, struct ds_diag *diag)
 {
-    size_t n =
-        self->nconcepts + self->nterms + self->ntriggers + self->nsections;
+    size_t n = self->nconcepts + self->nterms + self->ntriggers +
+               self->nsections + self->npatterns;
     struct s_key *k = ds_malloc((n ? n : 1) * sizeof *k);
     if (!k)
         return DS_ENOMEM;

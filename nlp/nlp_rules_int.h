@@ -4,6 +4,7 @@
  *
  *   nlp_rules.c        object, directory walk, file reading, SHA-256, access
  *   nlp_rules_rows.c   file kinds and their columns, one row -> one struct
+ *   nlp_rules_ident.c  identifier pattern rows (identifiers/patterns.tsv)
  *   nlp_rules_check.c  checks across rows and files, the code index
  *   nlp_rules_tsv.c    bytes -> lines -> fields, UTF-8 and field checks
  *
@@ -41,6 +42,8 @@ struct nlp_rules {
     size_t ntriggers, ctriggers;
     struct nlp_section *sections;
     size_t nsections, csections;
+    struct nlp_pattern *patterns;
+    size_t npatterns, cpatterns;
 
     uint32_t *parents; /* all parent indexes; concepts point in */
     uint32_t *by_code; /* concept indexes sorted by (axis, code) */
@@ -63,6 +66,18 @@ bool nlp_rules_kind_of(const char *path, enum nlp_rules_kind *kind,
 /* Parse file index file (kind and axis set, bufs[file] holding its bytes
  * plus a NUL; the bytes are modified in place) and append its rows. */
 int nlp_rules_read_file(nlp_rules_t *self, uint32_t file, struct ds_diag *diag);
+
+/* ---- nlp_rules_ident.c ---- */
+
+struct nlp_tsv;
+
+/* Columns of identifiers/patterns*.tsv; returns their count. */
+int nlp_rules_pattern_columns(const char *const **cols);
+
+/* The current row of a patterns file (id and licence already checked)
+ * into self->patterns (room reserved). */
+int nlp_rules_pattern_row(nlp_rules_t *self, uint32_t file,
+                          const struct nlp_tsv *t, struct ds_diag *diag);
 
 /* ---- nlp_rules_check.c ---- */
 

@@ -125,6 +125,8 @@ bool nlp_rules_kind_of(const char *path, enum nlp_rules_kind *kind,
         return *kind = NLP_RULES_TRIGGERS, s_suffix_ok(path + 16);
     if (strncmp(path, "context/sections", 16) == 0)
         return *kind = NLP_RULES_SECTIONS, s_suffix_ok(path + 16);
+    if (strncmp(path, "identifiers/patterns", 20) == 0)
+        return *kind = NLP_RULES_PATTERNS, s_suffix_ok(path + 20);
     return false;
 }
 
@@ -344,6 +346,9 @@ static int s_reserve(nlp_rules_t *self, enum nlp_rules_kind kind)
     case NLP_RULES_SECTIONS:
         return nlp_rules_grow((void **)&self->sections, &self->csections,
                               self->nsections, sizeof *self->sections);
+    case NLP_RULES_PATTERNS:
+        return nlp_rules_grow((void **)&self->patterns, &self->cpatterns,
+                              self->npatterns, sizeof *self->patterns);
     default: return DS_EINVAL;
     }
 }
@@ -367,6 +372,7 @@ static int s_row(nlp_rules_t *self, uint32_t file, const struct nlp_tsv *t,
     case NLP_RULES_TERMS: return s_term_row(self, file, fl->axis, t, diag);
     case NLP_RULES_TRIGGERS: return s_trigger_row(self, file, t, diag);
     case NLP_RULES_SECTIONS: return s_section_row(self, file, t, diag);
+    case NLP_RULES_PATTERNS: return nlp_rules_pattern_row(self, file, t, diag);
     default: return DS_EINVAL;
     }
 }
@@ -389,6 +395,7 @@ static int s_columns(const struct nlp_rules_file *fl, const char *const **cols,
     case NLP_RULES_TRIGGERS:
         *cols = s_cols_triggers;
         return S_NCOLS(s_cols_triggers);
+    case NLP_RULES_PATTERNS: return nlp_rules_pattern_columns(cols);
     default: *cols = s_cols_sections; return S_NCOLS(s_cols_sections);
     }
 }

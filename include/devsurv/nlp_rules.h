@@ -9,6 +9,7 @@
  *     terms/<axis>[_<name>].tsv     surface forms mapping to concept codes
  *     context/triggers[_<name>].tsv ConText triggers
  *     context/sections[_<name>].tsv section headings
+ *     identifiers/patterns[_<name>].tsv  PCRE2 patterns (optional)
  *
  * Every .tsv is UTF-8 (no byte-order mark, no control characters but TAB
  * and LF), `#` comment lines (the provenance header must hold a
@@ -35,7 +36,8 @@
  * from several threads at once.
  *
  * Not here: matching (the Aho-Corasick automaton and PCRE2 set are built
- * from these arrays by the extractor), brand/model dictionaries, plans.
+ * from these arrays by the extractor; this loader never compiles a
+ * pattern, nlp_regex.h does), brand/model dictionaries, plans.
  */
 #ifndef DEVSURV_NLP_RULES_H
 #define DEVSURV_NLP_RULES_H
@@ -109,7 +111,29 @@ enum nlp_rules_kind {
     NLP_RULES_CONCEPTS,
     NLP_RULES_TERMS,
     NLP_RULES_TRIGGERS,
-    NLP_RULES_SECTIONS
+    NLP_RULES_SECTIONS,
+    NLP_RULES_PATTERNS /* identifiers/patterns[_<name>].tsv */
+};
+
+/* What an identifier pattern's value is (identifiers/patterns.tsv). */
+enum nlp_pattern_kind {
+    NLP_PAT_MODEL,   /* model number after a cue ("MODEL #T125") */
+    NLP_PAT_CATALOG, /* catalogue / reference / part number */
+    NLP_PAT_LOT,     /* lot or batch number */
+    NLP_PAT_SERIAL,  /* serial number */
+    NLP_PAT_DATE,    /* a calendar date */
+    NLP_PAT_UDI,     /* a UDI (GS1 or HIBCC) */
+    NLP_PAT_KIND_COUNT
+};
+
+/* How a match's value is verified before it counts: gs1 / hibcc =
+ * nlp_udi_parse_gs1() / nlp_udi_parse_hibcc() accepts it, check digit or
+ * character included; date = a real calendar date. */
+enum nlp_pattern_validator {
+    NLP_VALID_NONE,
+    NLP_VALID_GS1,
+    NLP_VALID_HIBCC,
+    NLP_VALID_DATE
 };
 
 /* One loaded file. */
@@ -188,13 +212,29 @@ struct nlp_section {
     struct nlp_rules_origin origin;
 };
 
+/* One identifier pattern. The loader checks the columns, the enums and
+ * that the validator fits the kind (udi: gs1 or hibcc; date: date or
+ * none; others: none); whether PCRE2 compiles the pattern is checked by
+ * nlp_regex_new(). */
+struct nlp_pattern {
+    const char *id;      /* "pat.model.001" */
+    const char *pattern; /* PCRE2 source, one capture group = the value */
+    size_t len;          /* bytes in pattern */
+    enum nlp_pattern_kind kind;
+    enum nlp_pattern_validator validator;
+    const char *source;
+    const char *licence;
+    struct nlp_rules_origin origin;
+};
+
 /* Load and validate the tree at dir into a new *out. On success returns 0;
  * the caller owns *out and frees it with nlp_rules_destroy(). On failure
  * *out is NULL, diag says where and why, and the code is DS_EPARSE (a file
  * is invalid or a required one is missing), DS_ENOTFOUND (dir does not
  * exist), DS_EIO (a read failed), DS_ETOOBIG (a file exceeds
  * NLP_RULES_FILE_MAX) or DS_ENOMEM. Required: VERSION, the five concept
- * files, context/triggers.tsv and context/sections.tsv. */
+ * files, context/triggers.tsv and context/sections.tsv; identifiers/ and
+ * its files are optional. */
 int nlp_rules_load(nlp_rules_t **out, const char *dir, struct ds_diag *diag);
 
 /* Free a rule set and NULL *self_p. Safe on NULL and on *self_p == NULL. */
@@ -234,6 +274,11 @@ const struct nlp_trigger *nlp_rules_triggers(const nlp_rules_t *self,
 const struct nlp_section *nlp_rules_sections(const nlp_rules_t *self,
                                              size_t *n);
 
+/* All identifier patterns, in file order; *n gets the count (0 when the
+ * tree has no identifiers/ files). */
+const struct nlp_pattern *nlp_rules_patterns(const nlp_rules_t *self,
+                                             size_t *n);
+
 /* The concept of axis with exactly this code, or NULL. O(log n), no
  * allocation. code is borrowed for the call. */
 const struct nlp_concept *nlp_rules_concept(const nlp_rules_t *self,
@@ -247,5 +292,7 @@ const char *nlp_term_status_name(enum nlp_term_status status);
 const char *nlp_ctx_category_name(enum nlp_ctx_category category);
 const char *nlp_ctx_direction_name(enum nlp_ctx_direction direction);
 const char *nlp_concept_status_name(enum nlp_concept_status status);
+const char *nlp_pattern_kind_name(enum nlp_pattern_kind kind);
+const char *nlp_pattern_validator_name(enum nlp_pattern_validator v);
 
 #endif

@@ -2,13 +2,14 @@
 # check_rules.sh - `devsurv check-rules`: the repository's rule tree is
 # valid and hashes to 64 hex digits, the hash does not depend on where the
 # tree lives, -q prints the hash alone, and a broken copy exits 65 (EX_DATAERR)
-# with "DIR/file:line: message" on stderr; usage errors exit 64 and a
-# missing directory 66. Run from the repository root.
+# with "DIR/file:line: message" on stderr (a pattern PCRE2 cannot compile
+# included); usage errors exit 64 and a missing directory 66. Run from the
+# repository root.
 . "$(dirname "$0")/../lib.sh"
 
-copy_tree() { # copy_tree DST: VERSION and the three loaded subdirectories
+copy_tree() { # copy_tree DST: VERSION and the loaded subdirectories
     mkdir -p "$1" && cp -R rules/VERSION rules/concepts rules/context \
-        rules/terms "$1/"
+        rules/terms rules/identifiers "$1/"
 }
 
 "$DEVSURV" check-rules rules >"$T/ok.out" 2>"$T/ok.err"
@@ -48,6 +49,18 @@ n=$(wc -l <"$T/bad2/terms/health_effect_curated.tsv")
 check "unknown_code_exit_65" test $? -eq 65
 check "unknown_code_line" grep -q \
     "health_effect_curated.tsv:$n: unknown code 'E9999'" "$T/bad2.err"
+
+copy_tree "$T/bad3"
+printf 'pat.zz.1\tmodel\t\\bMODEL\\s([0-9]+\tnone\tproject\tproject-own\n' \
+    >>"$T/bad3/identifiers/patterns.tsv"
+n=$(wc -l <"$T/bad3/identifiers/patterns.tsv")
+"$DEVSURV" check-rules "$T/bad3" 2>"$T/bad3.err" >/dev/null
+check "bad_pattern_exit_65" test $? -eq 65
+want="identifiers/patterns.tsv:$n: pattern 'pat.zz.1' does not compile:"
+want="$want missing closing parenthesis at offset 16"
+check "bad_pattern_pcre2_message" grep -qF "$want" "$T/bad3.err"
+check "jit_status_reported" grep -Eq \
+    '^patterns: [0-9]+ compiled, .*PCRE2 JIT (on|off)' "$T/ok.out"
 
 "$DEVSURV" check-rules "$T/missing" 2>/dev/null
 check "missing_dir_exit_66" test $? -eq 66

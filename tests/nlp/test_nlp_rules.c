@@ -95,16 +95,17 @@ static char *s_slurp(const char *path, size_t *n)
     return buf;
 }
 
-/* Copy the loadable files of src (VERSION, three subdirs) to dst. */
+/* Copy the loadable files of src (VERSION, four subdirs) to dst. */
 static int s_copy_tree(const char *src, const char *dst)
 {
-    static const char *const subs[] = {"concepts", "context", "terms"};
+    static const char *const subs[] = {"concepts", "context", "terms",
+                                       "identifiers"};
     char path[512], rel[512];
     size_t n;
     char *buf = s_slurp(RULES "/VERSION", &n);
     int rc = buf ? s_write(dst, "VERSION", buf, n) : -1;
     free(buf);
-    for (int i = 0; rc == 0 && i < 3; i++) {
+    for (int i = 0; rc == 0 && i < 4; i++) {
         snprintf(path, sizeof path, "%s/%s", dst, subs[i]);
         mkdir(path, 0700);
         snprintf(path, sizeof path, "%s/%s", src, subs[i]);
