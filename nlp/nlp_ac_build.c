@@ -29,6 +29,11 @@
  *     textbook automaton run over the text with each run collapsed to one
  *     byte. The scanner counts the run lengths to report true offsets.
  *
+ * Row order matters for speed, not correctness: shallow states first in
+ * BFS order (the rows most texts keep hitting, together), then the rest in
+ * trie preorder, so the states along one term are consecutive rows (see
+ * nlp_ac_impl.h and the prefetch in nlp_ac_scan.c).
+ *
  * Not here: the scan (nlp_ac_scan.c); updating a compiled automaton
  * (rebuild it); reading rule files (the caller adds terms).
  */
@@ -74,6 +79,7 @@ struct s_work {
     uint8_t word[256]; /* class -> is a word class */
     uint32_t *tab;     /* trie rows, then delta rows */
     uint8_t *kind;
+    uint8_t *depth; /* symbols from the root (B counts), saturating */
     uint32_t n, cap;
     uint32_t *fail, *any, *nb, *order, *idx, *own_first, *own_count;
 };
@@ -151,8 +157,7 @@ static int s_normalise(struct ds_span term, unsigned char *out,
                            e->id);
     if (spaces > NLP_AC_SPACES_MAX)
         return ds_diag_set_code(diag, DS_ETOOBIG, "", 0,
-                                "term has more than %d spaces (id %" PRIu32
-                                ")",
+                                "term has more than %d spaces (id %" PRIu32 ")",
                                 NLP_AC_SPACES_MAX, e->id);
     e->len = (uint16_t)n;
     e->spaces = (uint16_t)spaces;
@@ -181,8 +186,8 @@ static int s_push(nlp_ac_builder_t *self, const unsigned char *tmp,
     return 0;
 }
 
-int nlp_ac_builder_add(nlp_ac_builder_t *self, struct ds_span term,
-                       uint32_t id, unsigned flags, struct ds_diag *diag)
+int nlp_ac_builder_add(nlp_ac_builder_t *self, struct ds_span term, uint32_t id,
+                       unsigned flags, struct ds_diag *diag)
 {
     unsigned char tmp[NLP_AC_TERM_MAX];
     struct s_entry e = {.id = id, .nobound = (flags & NLP_AC_NOBOUND) != 0};
@@ -276,8 +281,8 @@ static void s_alphabet(nlp_ac_t *ac, struct s_work *w,
     }
     for (int c = 0; c < 256; c++) {
         unsigned char f = s_fold((unsigned char)c);
-        ac->cls[c] = nlp_ac_is_space(f) ? S_WS
-                     : used[f]          ? of[f]
+        ac->cls[c] = nlp_ac_is_space(f)  ? S_WS
+                     : used[f]           ? of[f]
                      : nlp_ac_is_word(f) ? S_WORD
                                          : S_OTHER;
     }
@@ -291,7 +296,8 @@ static int s_trie_init(struct s_work *w)
     w->cap = 64;
     w->tab = ds_calloc((size_t)w->cap * w->w, sizeof *w->tab);
     w->kind = ds_calloc(w->cap, 1);
-    if (!w->tab || !w->kind)
+    w->depth = ds_calloc(w->cap, 1);
+    if (!w->tab || !w->kind || !w->depth)
         return DS_ENOMEM;
     w->n = 1;
     w->kind[0] = K_ROOT;
@@ -300,17 +306,21 @@ static int s_trie_init(struct s_work *w)
 
 static int s_trie_grow(struct s_work *w)
 {
-    size_t cap = w->cap, kcap = w->cap;
-    uint32_t *tab = s_grow(w->tab, &cap, (size_t)w->n + 1,
-                           (size_t)w->w * sizeof *tab);
+    size_t need = (size_t)w->n + 1, cap = w->cap, kcap = cap, dcap = cap;
+    uint32_t *tab = s_grow(w->tab, &cap, need, (size_t)w->w * sizeof *tab);
     if (!tab)
         return DS_ENOMEM;
     w->tab = tab;
-    uint8_t *kind = s_grow(w->kind, &kcap, (size_t)w->n + 1, 1);
+    uint8_t *kind = s_grow(w->kind, &kcap, need, 1);
     if (!kind)
         return DS_ENOMEM;
     w->kind = kind;
-    w->cap = (uint32_t)(cap < kcap ? cap : kcap);
+    uint8_t *depth = s_grow(w->depth, &dcap, need, 1);
+    if (!depth)
+        return DS_ENOMEM;
+    w->depth = depth;
+    assert(cap == kcap && cap == dcap);
+    w->cap = (uint32_t)cap;
     return 0;
 }
 
@@ -325,6 +335,7 @@ static int s_step(struct s_work *w, uint32_t s, uint32_t c, uint8_t kind,
         v = w->n++;
         memset(&w->tab[(size_t)v * w->w], 0, w->w * sizeof *w->tab);
         w->kind[v] = kind;
+        w->depth[v] = (uint8_t)(w->depth[s] + (w->depth[s] < UINT8_MAX));
         w->tab[(size_t)s * w->w + c] = v;
     }
     *next = v;
@@ -351,8 +362,8 @@ static int s_insert(struct s_work *w, const nlp_ac_t *ac, struct s_entry *e)
 
 static int s_work_arrays(struct s_work *w, const nlp_ac_builder_t *b)
 {
-    uint32_t **arr[] = {&w->fail,  &w->any, &w->nb,        &w->order,
-                        &w->idx,   &w->own_first, &w->own_count};
+    uint32_t **arr[] = {&w->fail, &w->any,       &w->nb,       &w->order,
+                        &w->idx,  &w->own_first, &w->own_count};
     for (size_t i = 0; i < sizeof arr / sizeof arr[0]; i++)
         if (!(*arr[i] = ds_calloc(w->n, sizeof(uint32_t))))
             return DS_ENOMEM;
@@ -366,11 +377,12 @@ static int s_work_arrays(struct s_work *w, const nlp_ac_builder_t *b)
 
 static void s_work_free(struct s_work *w)
 {
-    uint32_t *arr[] = {w->tab, w->fail, w->any,       w->nb,
-                       w->order, w->idx, w->own_first, w->own_count};
+    uint32_t *arr[] = {w->tab,   w->fail, w->any,       w->nb,
+                       w->order, w->idx,  w->own_first, w->own_count};
     for (size_t i = 0; i < sizeof arr / sizeof arr[0]; i++)
         ds_free(arr[i]);
     ds_free(w->kind);
+    ds_free(w->depth);
 }
 
 /* Dictionary suffix links of v, whose failure state is f. */
@@ -411,29 +423,48 @@ static void s_resolve(struct s_work *w, const struct s_entry *ent)
 
 /* ---- the compiled table ------------------------------------------------ */
 
-/* Number the states with rows (all but K_NONWORD) in three blocks, BFS
- * order inside each: plain, whitespace, output; count[] gets the sizes. */
-static void s_number(struct s_work *w, uint32_t count[3])
+/* Plain states at least this deep (in automaton symbols, B included)
+ * form the deep block, where the scanner prefetches along the term. */
+#define S_DEEP 6
+
+enum { BLK_SHALLOW, BLK_DEEP, BLK_WS, BLK_OUT };
+
+static int s_block(const struct s_work *w, uint32_t u)
 {
-    uint32_t next[3];
-    count[0] = count[1] = count[2] = 0;
-    for (int pass = 0; pass < 2; pass++) {
-        next[0] = 0;
-        next[1] = count[0];
-        next[2] = count[0] + count[1];
-        for (uint32_t i = 0; i < w->n; i++) {
-            uint32_t u = w->order[i];
-            int blk = w->kind[u] == K_WSBOUND ? 1
-                      : w->own_count[u] || w->any[u] != NLP_AC_NONE ? 2
-                                                                   : 0;
-            assert(blk != 1 || w->any[u] == NLP_AC_NONE);
-            if (w->kind[u] == K_NONWORD)
-                w->idx[u] = NLP_AC_NONE;
-            else if (pass == 0)
-                count[blk]++;
-            else
-                w->idx[u] = next[blk]++;
-        }
+    bool out = w->own_count[u] || w->any[u] != NLP_AC_NONE;
+    assert(!(out && w->kind[u] == K_WSBOUND)); /* no term ends in a space */
+    if (w->kind[u] == K_WSBOUND)
+        return BLK_WS;
+    if (out)
+        return BLK_OUT;
+    return w->depth[u] < S_DEEP ? BLK_SHALLOW : BLK_DEEP;
+}
+
+/* Number the states that get rows (all but K_NONWORD) in four blocks:
+ * shallow plain states in BFS order (the hot ones, together), then deep
+ * plain, whitespace and output states in creation order. Terms go in
+ * sorted, so creation order is trie preorder: a term's states are
+ * consecutive rows, which the scanner's prefetch relies on. count[] gets
+ * the block sizes. */
+static void s_number(struct s_work *w, uint32_t count[4])
+{
+    uint32_t next[4];
+    memset(count, 0, 4 * sizeof *count);
+    for (uint32_t u = 0; u < w->n; u++)
+        if (w->kind[u] != K_NONWORD)
+            count[s_block(w, u)]++;
+    next[BLK_SHALLOW] = 0;
+    for (int b = 1; b < 4; b++)
+        next[b] = next[b - 1] + count[b - 1];
+    for (uint32_t i = 0; i < w->n; i++) {
+        uint32_t u = w->order[i];
+        if (w->kind[u] != K_NONWORD && s_block(w, u) == BLK_SHALLOW)
+            w->idx[u] = next[BLK_SHALLOW]++;
+    }
+    for (uint32_t u = 0; u < w->n; u++) {
+        int b = w->kind[u] == K_NONWORD ? -1 : s_block(w, u);
+        if (b != BLK_SHALLOW)
+            w->idx[u] = b < 0 ? NLP_AC_NONE : next[b]++;
     }
 }
 
@@ -450,11 +481,15 @@ static uint32_t s_target(const struct s_work *w, uint32_t u, uint32_t c)
     return w->idx[t] * w->nclass;
 }
 
+/* Zeroed rows after the last state: the scanner's prefetch addresses may
+ * run up to two rows past a deep state, and must stay inside the table. */
+#define S_PAD 2
+
 static int s_table(nlp_ac_t *ac, const struct s_work *w)
 {
     size_t cells = (size_t)ac->nstates * ac->nclass;
     bool narrow = cells <= 65536;
-    ac->table = ds_malloc(cells * (narrow ? 2 : 4));
+    ac->table = ds_calloc(cells + S_PAD * ac->nclass, narrow ? 2 : 4);
     if (!ac->table)
         return DS_ENOMEM;
     uint16_t *t16 = narrow ? ac->table : NULL;
@@ -522,15 +557,16 @@ static int s_build(nlp_ac_t *ac, struct s_work *w, nlp_ac_builder_t *b)
     if (rc != 0)
         return rc;
     s_resolve(w, b->ent);
-    uint32_t count[3];
+    uint32_t count[4];
     s_number(w, count);
     ac->nclass = w->nclass;
-    ac->nstates = count[0] + count[1] + count[2];
-    if ((uint64_t)ac->nstates * ac->nclass > UINT32_MAX)
+    ac->nstates = count[0] + count[1] + count[2] + count[3];
+    if ((uint64_t)(ac->nstates + S_PAD) * ac->nclass > UINT32_MAX)
         return DS_ETOOBIG;
-    ac->nout = count[2];
-    ac->special = count[0] * ac->nclass;
-    ac->out_base = (count[0] + count[1]) * ac->nclass;
+    ac->nout = count[3];
+    ac->deep = count[0] * ac->nclass;
+    ac->special = (count[0] + count[1]) * ac->nclass;
+    ac->out_base = (count[0] + count[1] + count[2]) * ac->nclass;
     ac->start = w->idx[w->tab[w->nclass]] * ac->nclass;
     rc = s_table(ac, w);
     return rc ? rc : s_outputs(ac, w, b);
@@ -551,11 +587,11 @@ int nlp_ac_build(nlp_ac_t **out, nlp_ac_builder_t **builder_p,
     nlp_ac_builder_destroy(&b);
     if (rc != 0) {
         nlp_ac_destroy(&ac);
-        return ds_diag_set_code(
-            diag, rc, "", 0, "%s",
-            rc == DS_ENOMEM ? "out of memory compiling the dictionary"
-                            : "dictionary needs more than 2^32 table "
-                              "entries; split it");
+        return ds_diag_set_code(diag, rc, "", 0, "%s",
+                                rc == DS_ENOMEM
+                                    ? "out of memory compiling the dictionary"
+                                    : "dictionary needs more than 2^32 table "
+                                      "entries; split it");
     }
     *out = ac;
     return 0;
@@ -574,7 +610,7 @@ void nlp_ac_destroy(nlp_ac_t **self_p)
 
 void nlp_ac_info(const nlp_ac_t *self, struct nlp_ac_info *out)
 {
-    size_t cells = (size_t)self->nstates * self->nclass;
+    size_t cells = ((size_t)self->nstates + S_PAD) * self->nclass;
     out->terms = self->npat;
     out->states = self->nstates;
     out->classes = self->nclass;

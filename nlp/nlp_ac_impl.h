@@ -4,14 +4,19 @@
  *
  * Layout of the transition table: rows are states, columns byte classes;
  * an entry is the next state's row offset (state * nclass), so a step is
- * `s = table[s + cls[byte]]`. States are numbered in three blocks:
- *   [0, special)         plain: nothing to do after entering them;
+ * `s = table[s + cls[byte]]`. States are numbered in four blocks:
+ *   [0, deep)            shallow plain states (near the root, BFS order):
+ *                        nothing to do after entering them; the hot rows;
+ *   [deep, special)      deep plain states, in trie preorder, so the next
+ *                        state along a term is usually the next row: the
+ *                        scanner prefetches rows ahead along that guess;
  *   [special, out_base)  whitespace states: entered by a whitespace byte
  *                        inside a possible term; the scanner counts the
  *                        run's bytes so hit offsets stay exact;
  *   [out_base, end)      output states: some term ends here.
- * (special and out_base are row offsets too.) One compare per byte decides
- * whether anything but the next step is needed.
+ * (deep, special and out_base are row offsets too.) One compare per byte
+ * decides whether anything but the next step is needed. Two zeroed rows
+ * follow the last state so prefetch addresses stay inside the table.
  */
 #ifndef DEVSURV_NLP_AC_IMPL_H
 #define DEVSURV_NLP_AC_IMPL_H
@@ -42,6 +47,7 @@ struct nlp_ac {
     uint32_t nclass;        /* columns */
     uint32_t nstates;       /* rows */
     uint32_t start;         /* row offset of the start state */
+    uint32_t deep;          /* row offset of the first deep plain state */
     uint32_t special;       /* row offset of the first whitespace state */
     uint32_t out_base;      /* row offset of the first output state */
     const uint16_t *t16;    /* table when every offset fits 16 bits */

@@ -112,8 +112,8 @@ void nlp_ac_builder_destroy(nlp_ac_builder_t **self_p);
  * dictionary too large to index; DS_ENOMEM. On error the builder is
  * unchanged and diag (may be NULL) says why, with file "" and line 0 for
  * the caller to fill in. */
-int nlp_ac_builder_add(nlp_ac_builder_t *self, struct ds_span term,
-                       uint32_t id, unsigned flags, struct ds_diag *diag);
+int nlp_ac_builder_add(nlp_ac_builder_t *self, struct ds_span term, uint32_t id,
+                       unsigned flags, struct ds_diag *diag);
 
 /* Number of terms added so far (before de-duplication). */
 size_t nlp_ac_builder_count(const nlp_ac_builder_t *self);
@@ -152,8 +152,8 @@ int nlp_ac_scan(const nlp_ac_t *self, struct ds_span text,
 /* As nlp_ac_scan() but hands each hit to fn(ctx, hit) instead of storing
  * it; never allocates. Returns 0, or the first nonzero value fn returned
  * (the scan stops there). */
-int nlp_ac_scan_cb(const nlp_ac_t *self, struct ds_span text,
-                   nlp_ac_hit_fn fn, void *ctx);
+int nlp_ac_scan_cb(const nlp_ac_t *self, struct ds_span text, nlp_ac_hit_fn fn,
+                   void *ctx);
 
 /* Leftmost-longest selection: reorder v[0..n) and keep, from the left, the
  * hit that starts first, the longest of those, the lowest id of those;

@@ -1,0 +1,879 @@
+/*
+ * test_nlp_ac.c - the Aho-Corasick dictionary matcher (nlp_ac.h) as the
+ * extraction code uses it, then against an oracle.
+ *
+ * The first tests are usage examples: build a dictionary, scan a note,
+ * read offsets; case folding, whitespace runs, word boundaries, UTF-8,
+ * duplicates, rejected terms, callbacks, leftmost-longest selection. The
+ * oracle is a naive search written from the contract in nlp_ac.h alone:
+ * normalise each term, try it at every text position, check boundaries,
+ * and compare the complete, de-duplicated match set with the automaton's
+ * over thousands of random dictionaries and texts (splitmix64, fixed
+ * seeds: a failure prints its case number). Last: the allocation budget
+ * (no allocation in 1000 scans after warm-up), allocation failure at every
+ * point of a build, and 10 MB texts.
+ *
+ * Not here: speed (tests/bench/bench_ac.c) and libFuzzer-driven inputs
+ * (tests/fuzz/fuzz_ac.c).
+ */
+#include "devsurv/ds_alloc.h"
+#include "devsurv/ds_err.h"
+#include "devsurv/nlp_ac.h"
+#include "../test.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+/* ---- helpers ----------------------------------------------------------- */
+
+struct term {
+    const char *s;
+    uint32_t id;
+    unsigned flags;
+};
+
+/* Build from n terms (NUL-terminated strings). */
+static int s_make(nlp_ac_t **ac, const struct term *terms, size_t n)
+{
+    nlp_ac_builder_t *b = nlp_ac_builder_new();
+    if (!b)
+        return DS_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        int rc = nlp_ac_builder_add(b, ds_span_str(terms[i].s), terms[i].id,
+                                    terms[i].flags, NULL);
+        if (rc != 0) {
+            nlp_ac_builder_destroy(&b);
+            return rc;
+        }
+    }
+    return nlp_ac_build(ac, &b, NULL);
+}
+
+/* Offset of the first occurrence of needle in hay (test texts only). */
+static size_t s_at(const char *hay, const char *needle)
+{
+    return (size_t)(strstr(hay, needle) - hay);
+}
+
+static bool s_hit_is(const struct nlp_ac_hit *h, size_t b, size_t e,
+                     uint32_t id)
+{
+    return h->begin == b && h->end == e && h->id == id;
+}
+
+/* ---- usage examples ---------------------------------------------------- */
+
+TEST(example_device_terms_in_a_note)
+{
+    static const struct term terms[] = {{"insulin pump", 1, 0},
+                                        {"pump", 2, 0},
+                                        {"lead fracture", 3, 0},
+                                        {"alarm", 4, 0}};
+    const char *note = "Pt's INSULIN\n  PUMP alarmed; pumping stopped. "
+                       "Lead fracture.";
+    nlp_ac_t *ac = NULL;
+    struct nlp_ac_hits hits;
+    nlp_ac_hits_init(&hits);
+    CHECK_INT(s_make(&ac, terms, 4), 0);
+    CHECK_INT(nlp_ac_scan(ac, ds_span_str(note), &hits), 0);
+    CHECK_INT(hits.n, 3);
+    size_t ins = s_at(note, "INSULIN"), pump = s_at(note, "PUMP");
+    CHECK(s_hit_is(&hits.v[0], ins, pump + 4, 1));
+    CHECK(s_hit_is(&hits.v[1], pump, pump + 4, 2));
+    size_t lead = s_at(note, "Lead");
+    CHECK(s_hit_is(&hits.v[2], lead, lead + 13, 3));
+    /* "alarmed" and "pumping" are not whole words */
+    CHECK_INT(nlp_ac_longest(hits.v, hits.n), 2);
+    CHECK_INT(hits.v[0].id, 1);
+    CHECK_INT(hits.v[1].id, 3);
+    nlp_ac_hits_clear(&hits);
+    nlp_ac_destroy(&ac);
+    CHECK(ac == NULL);
+}
+
+TEST(overlapping_he_she_his_hers)
+{
+    static const struct term terms[] = {{"he", 1, NLP_AC_NOBOUND},
+                                        {"she", 2, NLP_AC_NOBOUND},
+                                        {"his", 3, NLP_AC_NOBOUND},
+                                        {"hers", 4, NLP_AC_NOBOUND}};
+    nlp_ac_t *ac = NULL;
+    struct nlp_ac_hits hits;
+    nlp_ac_hits_init(&hits);
+    CHECK_INT(s_make(&ac, terms, 4), 0);
+    CHECK_INT(nlp_ac_scan(ac, ds_span_str("USHERS"), &hits), 0);
+    CHECK_INT(hits.n, 3);
+    CHECK(s_hit_is(&hits.v[0], 1, 4, 2)); /* she */
+    CHECK(s_hit_is(&hits.v[1], 2, 4, 1)); /* he */
+    CHECK(s_hit_is(&hits.v[2], 2, 6, 4)); /* hers */
+    nlp_ac_hits_clear(&hits);
+    nlp_ac_destroy(&ac);
+}
+
+TEST(word_boundaries_and_nobound)
+{
+    static const struct term terms[] = {
+        {"pump", 1, 0}, {"ectomy", 2, NLP_AC_NOBOUND}, {"(b)(6)", 3, 0}};
+    const char *t = "pumps pump-x xpump PUMP2 (pump) lobectomy x(b)(6) "
+                    "(B)(6)";
+    nlp_ac_t *ac = NULL;
+    struct nlp_ac_hits hits;
+    nlp_ac_hits_init(&hits);
+    CHECK_INT(s_make(&ac, terms, 3), 0);
+    CHECK_INT(nlp_ac_scan(ac, ds_span_str(t), &hits), 0);
+    CHECK_INT(hits.n, 4);
+    CHECK(s_hit_is(&hits.v[0], 6, 10, 1));
+    CHECK(
+        s_hit_is(&hits.v[1], s_at(t, "(pump)") + 1, s_at(t, "(pump)") + 5, 1));
+    CHECK(s_hit_is(&hits.v[2], s_at(t, "ectomy"), s_at(t, "ectomy") + 6, 2));
+    CHECK(s_hit_is(&hits.v[3], s_at(t, "(B)"), s_at(t, "(B)") + 6, 3));
+    nlp_ac_hits_clear(&hits);
+    nlp_ac_destroy(&ac);
+}
+
+TEST(utf8_bytes_are_exact_and_word_bytes)
+{
+    static const struct term terms[] = {{"caf\xc3\xa9", 1, 0}, {"pump", 2, 0}};
+    const char *t = "CAF\xc3\xa9 CAF\xc3\x89 pump\xc3\xa9 \xc3\xa9pump "
+                    "\xff\xfepump\xc3";
+    nlp_ac_t *ac = NULL;
+    struct nlp_ac_hits hits;
+    nlp_ac_hits_init(&hits);
+    CHECK_INT(s_make(&ac, terms, 2), 0);
+    CHECK_INT(nlp_ac_scan(ac, ds_span_str(t), &hits), 0);
+    CHECK_INT(hits.n, 1); /* only "CAFé"; É is not é, é is a word byte */
+    CHECK(s_hit_is(&hits.v[0], 0, 5, 1));
+    nlp_ac_hits_clear(&hits);
+    nlp_ac_destroy(&ac);
+}
+
+TEST(whitespace_runs_match_one_space)
+{
+    static const struct term terms[] = {{"  Insulin \t PUMP\n", 7, 0},
+                                        {"a b c", 8, 0}};
+    const char *t = "insulin\r\n\tpump; insulin pump;insulinpump;"
+                    "A\n\n\nB \fC";
+    nlp_ac_t *ac = NULL;
+    struct nlp_ac_hits hits;
+    nlp_ac_hits_init(&hits);
+    CHECK_INT(s_make(&ac, terms, 2), 0);
+    CHECK_INT(nlp_ac_scan(ac, ds_span_str(t), &hits), 0);
+    CHECK_INT(hits.n, 3);
+    CHECK(s_hit_is(&hits.v[0], 0, 14, 7));
+    CHECK(s_hit_is(&hits.v[1], 16, 28, 7));
+    CHECK(s_hit_is(&hits.v[2], s_at(t, "A\n"), strlen(t), 8));
+    nlp_ac_hits_clear(&hits);
+    nlp_ac_destroy(&ac);
+}
+
+TEST(duplicate_terms_report_each_id_once)
+{
+    static const struct term terms[] = {{"stent", 5, 0},
+                                        {"STENT", 3, 0},
+                                        {"stent", 5, 0},
+                                        {"Stent", 3, NLP_AC_NOBOUND}};
+    nlp_ac_t *ac = NULL;
+    struct nlp_ac_hits hits;
+    struct nlp_ac_info info;
+    nlp_ac_hits_init(&hits);
+    CHECK_INT(s_make(&ac, terms, 4), 0);
+    nlp_ac_info(ac, &info);
+    CHECK_INT(info.terms, 2);
+    CHECK_INT(nlp_ac_scan(ac, ds_span_str("a stent; xstent"), &hits), 0);
+    CHECK_INT(hits.n, 3); /* ids 3 and 5 at 2; only NOBOUND id 3 at 10 */
+    CHECK(hits.v[0].id + hits.v[1].id == 8 && hits.v[0].begin == 2 &&
+          hits.v[1].begin == 2);
+    CHECK(s_hit_is(&hits.v[2], 10, 15, 3));
+    CHECK_INT(nlp_ac_longest(hits.v, hits.n), 2);
+    CHECK(s_hit_is(&hits.v[0], 2, 7, 3)); /* tie: lower id */
+    nlp_ac_hits_clear(&hits);
+    nlp_ac_destroy(&ac);
+}
+
+TEST(bad_terms_are_rejected_with_a_reason)
+{
+    nlp_ac_builder_t *b = nlp_ac_builder_new();
+    struct ds_diag d;
+    char longterm[NLP_AC_TERM_MAX + 2];
+    char spaced[2 * (NLP_AC_SPACES_MAX + 1) + 2];
+    CHECK(b != NULL);
+    ds_diag_clear(&d);
+    CHECK_INT(nlp_ac_builder_add(b, ds_span_str(""), 9, 0, &d), DS_EINVAL);
+    CHECK_HAS(d.msg, "empty term (id 9)");
+    CHECK_INT(nlp_ac_builder_add(b, ds_span_str(" \t\n"), 1, 0, &d), DS_EINVAL);
+    CHECK_INT(nlp_ac_builder_add(b, (struct ds_span){NULL, 0}, 1, 0, &d),
+              DS_EINVAL);
+    CHECK_INT(nlp_ac_builder_add(b, ds_span_str("x"), 1, 0x10, &d), DS_EINVAL);
+    CHECK_HAS(d.msg, "flags");
+    memset(longterm, 'x', sizeof longterm - 1);
+    longterm[sizeof longterm - 1] = '\0';
+    CHECK_INT(nlp_ac_builder_add(b, ds_span_str(longterm), 1, 0, &d),
+              DS_ETOOBIG);
+    longterm[NLP_AC_TERM_MAX] = '\0';
+    CHECK_INT(nlp_ac_builder_add(b, ds_span_str(longterm), 1, 0, NULL), 0);
+    for (size_t i = 0; i + 1 < sizeof spaced; i++)
+        spaced[i] = i % 2 ? ' ' : 'a';
+    spaced[sizeof spaced - 1] = '\0';
+    CHECK_INT(nlp_ac_builder_add(b, ds_span_str(spaced), 1, 0, &d), DS_ETOOBIG);
+    CHECK_HAS(d.msg, "spaces");
+    CHECK_INT(nlp_ac_builder_count(b), 1);
+    nlp_ac_builder_destroy(&b);
+    CHECK(b == NULL);
+}
+
+TEST(empty_dictionary_empty_text_and_nul_bytes)
+{
+    static const char text[] = "x\0y \0pump\0 z";
+    static const struct term terms[] = {{"pump", 1, 0}};
+    nlp_ac_t *ac = NULL;
+    nlp_ac_builder_t *b = nlp_ac_builder_new();
+    struct nlp_ac_hits hits;
+    nlp_ac_hits_init(&hits);
+    CHECK_INT(nlp_ac_build(&ac, &b, NULL), 0);
+    CHECK(b == NULL);
+    CHECK_INT(nlp_ac_scan(ac, (struct ds_span){text, sizeof text}, &hits), 0);
+    CHECK_INT(hits.n, 0);
+    nlp_ac_destroy(&ac);
+    CHECK_INT(s_make(&ac, terms, 1), 0);
+    CHECK_INT(nlp_ac_scan(ac, (struct ds_span){NULL, 0}, &hits), 0);
+    CHECK_INT(hits.n, 0);
+    CHECK_INT(nlp_ac_scan(ac, (struct ds_span){text, sizeof text}, &hits), 0);
+    CHECK_INT(hits.n, 1);
+    CHECK(s_hit_is(&hits.v[0], 5, 9, 1));
+    nlp_ac_hits_clear(&hits);
+    nlp_ac_destroy(&ac);
+}
+
+TEST(terms_with_nul_bytes)
+{
+    static const char term[] = "a\0b";
+    static const char text[] = "a\0b a\0bc";
+    nlp_ac_t *ac = NULL;
+    nlp_ac_builder_t *b = nlp_ac_builder_new();
+    struct nlp_ac_hits hits;
+    nlp_ac_hits_init(&hits);
+    CHECK_INT(nlp_ac_builder_add(b, (struct ds_span){term, 3}, 4, 0, NULL), 0);
+    CHECK_INT(nlp_ac_build(&ac, &b, NULL), 0);
+    CHECK_INT(nlp_ac_scan(ac, (struct ds_span){text, sizeof text - 1}, &hits),
+              0);
+    CHECK_INT(hits.n, 1);
+    CHECK(s_hit_is(&hits.v[0], 0, 3, 4));
+    nlp_ac_hits_clear(&hits);
+    nlp_ac_destroy(&ac);
+}
+
+struct stop_after {
+    int calls, limit;
+};
+
+static int s_stop_after(void *ctx, const struct nlp_ac_hit *hit)
+{
+    struct stop_after *s = ctx;
+    (void)hit;
+    return ++s->calls == s->limit ? 7 : 0;
+}
+
+TEST(callback_sees_hits_and_can_stop)
+{
+    static const struct term terms[] = {{"lead", 1, 0}};
+    nlp_ac_t *ac = NULL;
+    struct stop_after st = {0, 2};
+    CHECK_INT(s_make(&ac, terms, 1), 0);
+    CHECK_INT(
+        nlp_ac_scan_cb(ac, ds_span_str("lead lead lead"), s_stop_after, &st),
+        7);
+    CHECK_INT(st.calls, 2);
+    st.limit = 100;
+    st.calls = 0;
+    CHECK_INT(
+        nlp_ac_scan_cb(ac, ds_span_str("lead lead lead"), s_stop_after, &st),
+        0);
+    CHECK_INT(st.calls, 3);
+    nlp_ac_destroy(&ac);
+}
+
+TEST(longest_selection_is_leftmost_longest)
+{
+    struct nlp_ac_hit v[] = {{5, 9, 2},  {0, 4, 1},  {0, 9, 3},  {10, 12, 4},
+                             {9, 11, 5}, {9, 11, 0}, {11, 13, 6}};
+    CHECK_INT(nlp_ac_longest(v, 7), 3);
+    CHECK(s_hit_is(&v[0], 0, 9, 3));
+    CHECK(s_hit_is(&v[1], 9, 11, 0));
+    CHECK(s_hit_is(&v[2], 11, 13, 6));
+    CHECK_INT(nlp_ac_longest(v, 0), 0);
+}
+
+TEST(info_reports_sizes)
+{
+    static const struct term terms[] = {{"pump", 1, 0}, {"pump alarm", 2, 0}};
+    nlp_ac_t *ac = NULL;
+    struct nlp_ac_info info;
+    CHECK_INT(s_make(&ac, terms, 2), 0);
+    nlp_ac_info(ac, &info);
+    CHECK_INT(info.terms, 2);
+    CHECK_INT(info.entry_bytes, 2);
+    CHECK(info.states >= 11 && info.states < 30);
+    CHECK_INT(info.classes, 3 + 6); /* fixed three + p u m a l r */
+    CHECK(info.bytes > info.states * info.classes * 2);
+    nlp_ac_destroy(&ac);
+}
+
+/* ---- the oracle: naive search from the contract ------------------------ */
+
+static bool o_space(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' ||
+           c == '\r';
+}
+
+static bool o_word(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           (c >= '0' && c <= '9') || c >= 0x80;
+}
+
+static unsigned char o_fold(unsigned char c)
+{
+    return c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c;
+}
+
+#define O_TERM 40
+
+struct o_term {
+    unsigned char raw[O_TERM], norm[O_TERM];
+    size_t nraw, nnorm;
+    uint32_t id;
+    unsigned flags;
+};
+
+/* Words of raw (split at whitespace), folded, joined by one space. */
+static void o_normalise(struct o_term *t)
+{
+    t->nnorm = 0;
+    for (size_t i = 0; i < t->nraw;) {
+        while (i < t->nraw && o_space(t->raw[i]))
+            i++;
+        if (i == t->nraw)
+            break;
+        if (t->nnorm > 0)
+            t->norm[t->nnorm++] = ' ';
+        while (i < t->nraw && !o_space(t->raw[i]))
+            t->norm[t->nnorm++] = o_fold(t->raw[i++]);
+    }
+}
+
+/* Does t match text at b? Then *e is where it ends. */
+static bool o_match_at(const unsigned char *x, size_t n, size_t b,
+                       const struct o_term *t, size_t *e)
+{
+    size_t i = b;
+    for (size_t j = 0; j < t->nnorm; j++) {
+        if (t->norm[j] == ' ') {
+            if (i >= n || !o_space(x[i]))
+                return false;
+            while (i < n && o_space(x[i]))
+                i++;
+        } else if (i >= n || o_fold(x[i]) != t->norm[j]) {
+            return false;
+        } else {
+            i++;
+        }
+    }
+    *e = i;
+    return true;
+}
+
+static bool o_bounded(const unsigned char *x, size_t n, size_t b, size_t e)
+{
+    return (b == 0 || !o_word(x[b - 1])) && (e == n || !o_word(x[e]));
+}
+
+static int o_cmp(const void *va, const void *vb)
+{
+    const struct nlp_ac_hit *a = va, *b = vb;
+    if (a->end != b->end)
+        return a->end < b->end ? -1 : 1;
+    if (a->begin != b->begin)
+        return a->begin < b->begin ? -1 : 1;
+    return (a->id > b->id) - (a->id < b->id);
+}
+
+/* Every (begin, end, id) for terms[0..nt) in x, sorted, no repeats. */
+static int o_search(const unsigned char *x, size_t n, const struct o_term *t,
+                    size_t nt, struct nlp_ac_hits *out)
+{
+    out->n = 0;
+    for (size_t k = 0; k < nt; k++) {
+        for (size_t b = 0; t[k].nnorm && b < n; b++) {
+            size_t e;
+            if (!o_match_at(x, n, b, &t[k], &e))
+                continue;
+            if (!(t[k].flags & NLP_AC_NOBOUND) && !o_bounded(x, n, b, e))
+                continue;
+            if (out->n == out->cap &&
+                nlp_ac_hits_reserve(out, 16 + 2 * out->cap) != 0)
+                return DS_ENOMEM;
+            out->v[out->n++] = (struct nlp_ac_hit){b, e, t[k].id};
+        }
+    }
+    if (out->n > 1)
+        qsort(out->v, out->n, sizeof *out->v, o_cmp);
+    size_t m = 0;
+    for (size_t i = 0; i < out->n; i++)
+        if (m == 0 || o_cmp(&out->v[i], &out->v[m - 1]) != 0)
+            out->v[m++] = out->v[i];
+    out->n = m;
+    return 0;
+}
+
+/* Leftmost-longest by the definition: repeatedly the best remaining hit. */
+static size_t o_longest(const struct nlp_ac_hits *in, struct nlp_ac_hit *out)
+{
+    size_t k = 0, from = 0;
+    for (;;) {
+        const struct nlp_ac_hit *best = NULL;
+        for (size_t i = 0; i < in->n; i++) {
+            const struct nlp_ac_hit *h = &in->v[i];
+            if (h->begin < from)
+                continue;
+            if (!best || h->begin < best->begin ||
+                (h->begin == best->begin &&
+                 (h->end > best->end ||
+                  (h->end == best->end && h->id < best->id))))
+                best = h;
+        }
+        if (!best)
+            return k;
+        out[k++] = *best;
+        from = best->end;
+    }
+}
+
+/* ---- random dictionaries and texts ------------------------------------- */
+
+static uint64_t s_rng;
+
+/* splitmix64 (Steele, Lea, Flood 2014) */
+static uint64_t s_next(void)
+{
+    uint64_t z = (s_rng += 0x9e3779b97f4a7c15u);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+    return z ^ (z >> 31);
+}
+
+static size_t s_below(size_t n)
+{
+    return (size_t)(s_next() % n);
+}
+
+/* Mostly a few letters so terms overlap; some of everything else. */
+static unsigned char s_byte(void)
+{
+    static const unsigned char common[] = "heHsSrRiI";
+    static const unsigned char rare[] = "aZ19-().,;' \t\n\r\v\f\0\xc3\xa9\xff";
+    if (s_below(10) < 7)
+        return common[s_below(sizeof common - 1)];
+    return rare[s_below(sizeof rare - 1)];
+}
+
+static const struct o_term s_classic[] = {
+    {"he", "", 2, 0, 0, 0},   {"she", "", 3, 0, 0, 0},
+    {"his", "", 3, 0, 0, 0},  {"hers", "", 4, 0, 0, 0},
+    {"h e", "", 3, 0, 0, 0},  {"s\the", "", 4, 0, 0, 0},
+    {"e", "", 1, 0, 0, 0},    {"hers he", "", 7, 0, 0, 0},
+    {"  sh ", "", 5, 0, 0, 0}};
+
+static void s_random_term(struct o_term *t, size_t maxlen, uint32_t nids)
+{
+    size_t nc = sizeof s_classic / sizeof s_classic[0];
+    if (s_below(4) == 0) {
+        *t = s_classic[s_below(nc)];
+    } else {
+        t->nraw = 1 + s_below(maxlen);
+        for (size_t i = 0; i < t->nraw; i++)
+            t->raw[i] = s_byte();
+    }
+    t->id = (uint32_t)s_below(nids);
+    t->flags = s_below(3) == 0 ? NLP_AC_NOBOUND : 0;
+    o_normalise(t);
+}
+
+/* A text of about n bytes: random bytes with terms planted in it, their
+ * spaces widened to random whitespace runs and their case flipped. */
+static size_t s_random_text(unsigned char *x, size_t n, const struct o_term *t,
+                            size_t nt)
+{
+    static const char ws[] = " \t\n\r\v\f";
+    size_t i = 0;
+    while (i < n) {
+        const struct o_term *p = nt ? &t[s_below(nt)] : NULL;
+        if (!p || s_below(3) == 0 || i + 4 * p->nnorm + 4 > n) {
+            x[i++] = s_byte();
+            continue;
+        }
+        for (size_t j = 0; j < p->nnorm; j++) {
+            unsigned char c = p->norm[j];
+            if (c != ' ') {
+                bool up = c >= 'a' && c <= 'z' && s_below(2);
+                x[i++] = up ? (unsigned char)(c - 'a' + 'A') : c;
+                continue;
+            }
+            for (size_t r = 1 + s_below(3); r > 0; r--)
+                x[i++] = (unsigned char)ws[s_below(sizeof ws - 1)];
+        }
+    }
+    return i;
+}
+
+/* ---- automaton vs oracle ----------------------------------------------- */
+
+/* Build from oracle terms; each add must succeed exactly when the oracle's
+ * normalised form is non-empty. */
+static int s_build_terms(nlp_ac_t **ac, const struct o_term *t, size_t nt)
+{
+    nlp_ac_builder_t *b = nlp_ac_builder_new();
+    if (!b)
+        return DS_ENOMEM;
+    for (size_t k = 0; k < nt; k++) {
+        struct ds_span sp = {(const char *)t[k].raw, t[k].nraw};
+        int rc = nlp_ac_builder_add(b, sp, t[k].id, t[k].flags, NULL);
+        if (rc != (t[k].nnorm ? 0 : DS_EINVAL)) {
+            nlp_ac_builder_destroy(&b);
+            return rc ? rc : DS_EINVAL;
+        }
+    }
+    return nlp_ac_build(ac, &b, NULL);
+}
+
+#define S_MAXSEL 20000
+
+struct s_lists {
+    struct nlp_ac_hits got, want;
+    struct nlp_ac_hit *sel;
+};
+
+static int s_count(void *ctx, const struct nlp_ac_hit *hit)
+{
+    (void)hit;
+    ++*(size_t *)ctx;
+    return 0;
+}
+
+/* Field by field (struct nlp_ac_hit has padding). */
+static bool s_same(const struct nlp_ac_hit *a, const struct nlp_ac_hit *b,
+                   size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (o_cmp(&a[i], &b[i]) != 0)
+            return false;
+    return true;
+}
+
+/* NULL when the automaton agrees with the oracle on x, else what differs. */
+static const char *s_compare(const nlp_ac_t *ac, const unsigned char *x,
+                             size_t n, const struct o_term *t, size_t nt,
+                             struct s_lists *l)
+{
+    struct ds_span sp = {(const char *)x, n};
+    size_t calls = 0;
+    if (nlp_ac_scan(ac, sp, &l->got) != 0 ||
+        o_search(x, n, t, nt, &l->want) != 0)
+        return "out of memory";
+    for (size_t i = 1; i < l->got.n; i++)
+        if (l->got.v[i].end < l->got.v[i - 1].end ||
+            (l->got.v[i].end == l->got.v[i - 1].end &&
+             l->got.v[i].begin < l->got.v[i - 1].begin))
+            return "hits out of (end, begin) order";
+    if (nlp_ac_scan_cb(ac, sp, s_count, &calls) != 0 || calls != l->got.n)
+        return "callback count differs from the list";
+    if (l->got.n > 1)
+        qsort(l->got.v, l->got.n, sizeof *l->got.v, o_cmp);
+    if (l->got.n != l->want.n)
+        return "different number of hits";
+    if (!s_same(l->got.v, l->want.v, l->got.n))
+        return "different hits";
+    if (l->want.n > S_MAXSEL)
+        return NULL; /* o_longest is quadratic; small cases cover it */
+    size_t k = o_longest(&l->want, l->sel);
+    if (nlp_ac_longest(l->got.v, l->got.n) != k || !s_same(l->got.v, l->sel, k))
+        return "different leftmost-longest selection";
+    return NULL;
+}
+
+#define S_MAXTERMS 600
+#define S_MAXTEXT  4096
+
+struct s_case {
+    size_t cases, minterms, maxterms, maxlen, textlen;
+    uint32_t nids;
+    uint64_t seed;
+    int widths;  /* bit 0: a 16-bit table was seen, bit 1: 32-bit */
+    size_t hits; /* total hits compared */
+};
+
+/* Run c->cases random cases; NULL or why the first failing one failed
+ * (*failed gets its number). */
+static const char *s_cases(struct s_case *c, struct s_lists *l, size_t *failed)
+{
+    static struct o_term t[S_MAXTERMS];
+    static unsigned char x[S_MAXTEXT];
+    for (size_t i = 0; i < c->cases; i++) {
+        nlp_ac_t *ac = NULL;
+        struct nlp_ac_info info;
+        s_rng = c->seed + i;
+        size_t nt = c->minterms + s_below(c->maxterms - c->minterms + 1);
+        for (size_t k = 0; k < nt; k++)
+            s_random_term(&t[k], c->maxlen, c->nids);
+        size_t n = s_random_text(x, s_below(c->textlen + 1), t, nt);
+        *failed = i;
+        if (s_build_terms(&ac, t, nt) != 0)
+            return "build disagrees with the oracle's normalisation";
+        nlp_ac_info(ac, &info);
+        c->widths |= info.entry_bytes == 2 ? 1 : 2;
+        const char *why = s_compare(ac, x, n, t, nt, l);
+        c->hits += l->want.n;
+        nlp_ac_destroy(&ac);
+        if (why)
+            return why;
+    }
+    return NULL;
+}
+
+static void s_lists_init(struct s_lists *l)
+{
+    nlp_ac_hits_init(&l->got);
+    nlp_ac_hits_init(&l->want);
+    l->sel = malloc(S_MAXSEL * sizeof *l->sel);
+}
+
+static void s_lists_clear(struct s_lists *l)
+{
+    nlp_ac_hits_clear(&l->got);
+    nlp_ac_hits_clear(&l->want);
+    free(l->sel);
+}
+
+TEST(oracle_small_dictionaries)
+{
+    struct s_case c = {6000, 1, 12, 6, 160, 8, 1000, 0, 0};
+    struct s_lists l;
+    size_t failed = 0;
+    s_lists_init(&l);
+    const char *why = s_cases(&c, &l, &failed);
+    s_lists_clear(&l);
+    if (why)
+        TEST_FAIL_("case %zu (seed %zu): %s", failed, (size_t)c.seed + failed,
+                   why);
+    printf("# %zu cases, %zu hits, all as the oracle\n", c.cases, c.hits);
+    CHECK_INT(c.widths, 1);
+}
+
+TEST(oracle_large_dictionaries)
+{
+    struct s_case c = {150,  200,  S_MAXTERMS, 20, S_MAXTEXT - 64,
+                       2000, 9000, 0,          0};
+    struct s_lists l;
+    size_t failed = 0;
+    s_lists_init(&l);
+    const char *why = s_cases(&c, &l, &failed);
+    s_lists_clear(&l);
+    if (why)
+        TEST_FAIL_("case %zu (seed %zu): %s", failed, (size_t)c.seed + failed,
+                   why);
+    printf("# %zu cases, %zu hits, all as the oracle\n", c.cases, c.hits);
+    CHECK(c.widths == 3);
+}
+
+/* ---- allocation budget and failure ------------------------------------- */
+
+static const struct term s_lexicon[] = {{"insulin pump", 1, 0},
+                                        {"infusion pump", 2, 0},
+                                        {"pump", 3, 0},
+                                        {"lead", 4, 0},
+                                        {"lead fracture", 5, 0},
+                                        {"battery depletion", 6, 0},
+                                        {"catheter", 7, 0},
+                                        {"occlusion", 8, 0},
+                                        {"alarm", 9, 0},
+                                        {"pump alarmed", 10, 0},
+                                        {"no patient injury", 11, 0},
+                                        {"(b)(6)", 12, 0},
+                                        {"stent", 13, 0},
+                                        {"ectomy", 14, NLP_AC_NOBOUND},
+                                        {"glucose meter", 15, 0},
+                                        {"spinal cord stimulator", 16, 0}};
+#define S_NLEX (sizeof s_lexicon / sizeof s_lexicon[0])
+
+static const char s_note[] =
+    "IT WAS REPORTED THAT THE INSULIN PUMP ALARMED (B)(6). THE PT'S\n"
+    "GLUCOSE METER READ HIGH; NO PATIENT INJURY. Lead fracture noted at\n"
+    "revision; battery   depletion suspected. Catheter occlusion cleared.\n"
+    "Spinal cord stimulator explanted after laminectomy. Stent patent.\n";
+
+TEST(no_allocation_in_1000_scans_after_warm_up)
+{
+    nlp_ac_t *ac = NULL;
+    struct nlp_ac_hits hits;
+    struct ds_alloc_stats before, after;
+    nlp_ac_hits_init(&hits);
+    CHECK_INT(s_make(&ac, s_lexicon, S_NLEX), 0);
+    CHECK_INT(nlp_ac_scan(ac, ds_span_str(s_note), &hits), 0);
+    CHECK(hits.n >= 14);
+    ds_alloc_stats(&before);
+    for (int i = 0; i < 1000; i++) {
+        if (nlp_ac_scan(ac, ds_span_str(s_note), &hits) != 0)
+            break;
+        nlp_ac_longest(hits.v, hits.n);
+    }
+    ds_alloc_stats(&after);
+    CHECK_INT(after.allocs - before.allocs, 0);
+    CHECK_INT(after.frees - before.frees, 0);
+    CHECK_INT(after.failures - before.failures, 0);
+    nlp_ac_hits_clear(&hits);
+    nlp_ac_destroy(&ac);
+}
+
+TEST(allocation_failure_anywhere_in_build)
+{
+    static char names[300][24];
+    static struct term terms[300];
+    nlp_ac_t *ac = NULL;
+    int rc = 0, fired = 1;
+    uint64_t k;
+    for (size_t i = 0; i < 300; i++) {
+        snprintf(names[i], sizeof names[i], "device %zu part %zx", i, i * 7);
+        terms[i] = (struct term){names[i], (uint32_t)i, (unsigned)(i % 2)};
+    }
+    for (k = 1; fired && k < 100000; k++) {
+        ds_alloc_fail_at(k);
+        rc = s_make(&ac, terms, 300);
+        fired = ds_alloc_fail_fired();
+        ds_alloc_fail_at(0);
+        if (fired && (rc != DS_ENOMEM || ac != NULL))
+            TEST_FAIL_("fail_at %llu: rc %d", (unsigned long long)k, rc);
+    }
+    CHECK_INT(rc, 0);
+    CHECK(k > 20); /* the builder and the build each failed many ways */
+    struct nlp_ac_hits hits;
+    nlp_ac_hits_init(&hits);
+    CHECK_INT(nlp_ac_scan(ac, ds_span_str("see DEVICE 17 part 77."), &hits), 0);
+    CHECK_INT(hits.n, 1);
+    CHECK(s_hit_is(&hits.v[0], 4, 21, 17));
+    nlp_ac_hits_clear(&hits);
+    nlp_ac_destroy(&ac);
+}
+
+TEST(hit_list_growth_failure_is_reported)
+{
+    nlp_ac_t *ac = NULL;
+    struct nlp_ac_hits hits;
+    nlp_ac_hits_init(&hits);
+    CHECK_INT(s_make(&ac, s_lexicon, S_NLEX), 0);
+    ds_alloc_fail_at(1);
+    int rc = nlp_ac_scan(ac, ds_span_str(s_note), &hits);
+    ds_alloc_fail_at(0);
+    CHECK_INT(rc, DS_ENOMEM);
+    CHECK_INT(hits.n, 0);
+    CHECK_INT(nlp_ac_hits_reserve(&hits, 2), 0);
+    ds_alloc_fail_at(1);
+    rc = nlp_ac_scan(ac, ds_span_str(s_note), &hits);
+    ds_alloc_fail_at(0);
+    CHECK_INT(rc, DS_ENOMEM);
+    CHECK_INT(hits.n, 2); /* what fitted before the failed growth */
+    CHECK_INT(nlp_ac_scan(ac, ds_span_str(s_note), &hits), 0);
+    CHECK(hits.n >= 14);
+    nlp_ac_hits_clear(&hits);
+    nlp_ac_destroy(&ac);
+}
+
+/* ---- big texts --------------------------------------------------------- */
+
+TEST(ten_megabytes_against_the_oracle)
+{
+    static const char *raw[] = {"insulin pump", "he",   "she", "hers",
+                                "h e",          "pump", "s",   "i\xc3\xa9"};
+    struct o_term t[8];
+    size_t n = 10u << 20, mid = n / 2;
+    unsigned char *x = malloc(n);
+    struct s_lists l;
+    CHECK(x != NULL);
+    s_rng = 77;
+    for (size_t k = 0; k < 8; k++) {
+        memset(&t[k], 0, sizeof t[k]);
+        t[k].nraw = strlen(raw[k]);
+        memcpy(t[k].raw, raw[k], t[k].nraw);
+        t[k].id = (uint32_t)k;
+        t[k].flags = k % 3 == 1 ? NLP_AC_NOBOUND : 0;
+        o_normalise(&t[k]);
+    }
+    s_random_text(x, n, t, 8);
+    for (size_t i = 0; i < n; i += 1 + s_below(64))
+        x[i] = (unsigned char)s_next(); /* NULs, invalid UTF-8 */
+    memcpy(x + mid - 8, " INSULIN", 8);
+    memset(x + mid, '\n', 1u << 20); /* one 1 MB whitespace run */
+    memcpy(x + mid + (1u << 20), "Pump ", 5);
+    nlp_ac_t *ac = NULL;
+    CHECK_INT(s_build_terms(&ac, t, 8), 0);
+    s_lists_init(&l);
+    const char *why = l.sel ? s_compare(ac, x, n, t, 8, &l) : "no memory";
+    bool spans = false;
+    for (size_t i = 0; i < l.want.n; i++)
+        spans |= s_hit_is(&l.want.v[i], mid - 7, mid + (1u << 20) + 4, 0);
+    s_lists_clear(&l);
+    nlp_ac_destroy(&ac);
+    free(x);
+    if (why)
+        TEST_FAIL_("%s", why);
+    CHECK(spans);
+}
+
+TEST(ten_megabytes_of_one_letter)
+{
+    static char runs[40][41];
+    static struct term terms[41];
+    size_t n = 10u << 20, count = 0;
+    char *x = malloc(n);
+    nlp_ac_t *ac = NULL;
+    CHECK(x != NULL);
+    memset(x, 'a', n);
+    for (size_t k = 0; k < 40; k++) {
+        memset(runs[k], 'a', k + 1);
+        terms[k] = (struct term){runs[k], (uint32_t)k, 0};
+    }
+    terms[40] = (struct term){"aaaa", 40, NLP_AC_NOBOUND};
+    CHECK_INT(s_make(&ac, terms, 41), 0);
+    CHECK_INT(nlp_ac_scan_cb(ac, (struct ds_span){x, n}, s_count, &count), 0);
+    CHECK_INT(count, n - 3); /* only the NOBOUND term, at every offset */
+    x[n - 41] = ' ';         /* now the last 40 letters are a word */
+    count = 0;
+    CHECK_INT(nlp_ac_scan_cb(ac, (struct ds_span){x, n}, s_count, &count), 0);
+    CHECK_INT(count, (n - 41 - 3) + (40 - 3) + 1); /* + the 40-letter word */
+    nlp_ac_destroy(&ac);
+    free(x);
+}
+
+int main(void)
+{
+    RUN(example_device_terms_in_a_note);
+    RUN(overlapping_he_she_his_hers);
+    RUN(word_boundaries_and_nobound);
+    RUN(utf8_bytes_are_exact_and_word_bytes);
+    RUN(whitespace_runs_match_one_space);
+    RUN(duplicate_terms_report_each_id_once);
+    RUN(bad_terms_are_rejected_with_a_reason);
+    RUN(empty_dictionary_empty_text_and_nul_bytes);
+    RUN(terms_with_nul_bytes);
+    RUN(callback_sees_hits_and_can_stop);
+    RUN(longest_selection_is_leftmost_longest);
+    RUN(info_reports_sizes);
+    RUN(oracle_small_dictionaries);
+    RUN(oracle_large_dictionaries);
+    RUN(no_allocation_in_1000_scans_after_warm_up);
+    RUN(allocation_failure_anywhere_in_build);
+    RUN(hit_list_growth_failure_is_reported);
+    RUN(ten_megabytes_against_the_oracle);
+    RUN(ten_megabytes_of_one_letter);
+    return test_report();
+}
