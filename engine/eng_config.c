@@ -66,8 +66,8 @@ static const struct eng_config_key s_keys[] = {
      .desc = "M: fewest observed events that may signal"},
     {S_DOUBLE(maxsprt, baseline_rate), .def = "0.01", .min = 1e-12, .max = 1e6,
      .desc = "expected outcomes per exposure under H0"},
-    {S_DOUBLE(maxsprt, max_expected), .def = "20", .min = 1e-6,
-     .max = 10000, .desc = "T: surveillance length, in events expected under H0"},
+    {S_DOUBLE(maxsprt, max_expected), .def = "20", .min = 1e-6, .max = 10000,
+     .desc = "T: surveillance length, in events expected under H0"},
     {S_DOUBLE(maxsprt, delay), .def = "0", .min = 0, .max = 10000,
      .desc = "D: expected events before the first look (0 <= D <= T)"},
 };

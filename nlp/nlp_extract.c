@@ -237,6 +237,7 @@ static int s_udis(struct ds_span text, struct nlp_result *r)
 {
     size_t pos = 0, b, e;
     struct nlp_udi u;
+    nlp_udi_init(&u);
     int rc = 0;
     while (rc == 0 && nlp_udi_find(text, pos, &b, &e)) {
         pos = e > pos ? e : pos + 1;

@@ -130,6 +130,7 @@ static bool s_date_ok(struct ds_span v)
 static bool s_udi_ok(enum nlp_pattern_validator v, struct ds_span s)
 {
     struct nlp_udi u;
+    nlp_udi_init(&u);
     return (v == NLP_VALID_GS1 ? nlp_udi_parse_gs1(s, &u, NULL)
                                : nlp_udi_parse_hibcc(s, &u, NULL)) == 0;
 }

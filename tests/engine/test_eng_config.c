@@ -381,6 +381,7 @@ TEST(delay_beyond_surveillance_length_is_refused)
 {
     struct eng_config c;
     struct ds_diag why;
+    ds_diag_clear(&why);
     eng_config_defaults(&c);
     CHECK_INT(eng_config_set(&c, "maxsprt.delay=25", &why), 0);
     CHECK_INT(eng_config_validate(&c, &why), DS_ECONFIG);
