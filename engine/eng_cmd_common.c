@@ -8,6 +8,8 @@
 #include "devsurv/ds_log.h"
 
 #include <inttypes.h>
+#include <stdlib.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <sysexits.h>
 
@@ -52,6 +54,23 @@ int eng_cmd_cfg_build(const struct eng_cmd_cfg *o, struct eng_config *cfg)
     if (ds_log_parse_level(cfg->log.level, &level) == 0)
         ds_log_set_level(level);
     return 0;
+}
+
+#ifndef DS_RULES_DIR
+#define DS_RULES_DIR "/usr/local/share/devsurv/rules"
+#endif
+
+const char *eng_cmd_rules_dir(const char *given)
+{
+    struct stat st;
+    const char *env = getenv("DEVSURV_RULES");
+    if (given)
+        return given;
+    if (env && *env)
+        return env;
+    if (stat("rules", &st) == 0 && S_ISDIR(st.st_mode))
+        return "rules";
+    return DS_RULES_DIR;
 }
 
 void eng_cmd_print_signal(FILE *out, const struct eng_signal *s)

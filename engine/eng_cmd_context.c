@@ -94,27 +94,29 @@ struct s_ctx {
 
 static void s_help(void)
 {
-    printf("usage: devsurv context --negex-tsv FILE [--rules DIR]\n"
-           "                       [--notes FILE.with-notes.tsv] [--why]\n\n"
-           "For each row `line number, Condition, sentence[, negation,\n"
-           "temporality, experiencer]` (NegEx test-set layout, TABs, a\n"
-           "header), find the condition in its sentence (case-insensitive,\n"
-           "whitespace runs collapsed; else the longest whole-word prefix),\n"
-           "take the sentence as one sentence, let the rules' ConText\n"
-           "triggers decide and print on stdout:\n\n"
-           "  <line number> TAB negated|affirmed TAB "
-           "recent|historical|hypothetical TAB patient|other\n\n"
-           "possible counts as affirmed (the set has no possible label).\n"
-           "With gold columns a summary goes to stderr: negation P/R/F1/\n"
-           "accuracy (negated = positive), overall and, with --notes, on\n"
-           "the rows whose note (column 2) is blank; historical and\n"
-           "hypothetical P/R/F1; experiencer counts.\n\n"
-           "  --rules DIR     rule tree (default: rules)\n"
-           "  --notes FILE    the same rows with an annotator-note column\n"
-           "  --why           a fifth column: flag=rule id per flag set\n\n"
-           "exit: 0 done, 64 usage, 65 malformed file or rules (file:line:\n"
-           "message on stderr), 66 missing file, 71 out of memory,\n"
-           "74 read error\n");
+    printf(
+        "usage: devsurv context --negex-tsv FILE [--rules DIR]\n"
+        "                       [--notes FILE.with-notes.tsv] [--why]\n\n"
+        "For each row `line number, Condition, sentence[, negation,\n"
+        "temporality, experiencer]` (NegEx test-set layout, TABs, a\n"
+        "header), find the condition in its sentence (case-insensitive,\n"
+        "whitespace runs collapsed; else the longest whole-word prefix),\n"
+        "take the sentence as one sentence, let the rules' ConText\n"
+        "triggers decide and print on stdout:\n\n"
+        "  <line number> TAB negated|affirmed TAB "
+        "recent|historical|hypothetical TAB patient|other\n\n"
+        "possible counts as affirmed (the set has no possible label).\n"
+        "With gold columns a summary goes to stderr: negation P/R/F1/\n"
+        "accuracy (negated = positive), overall and, with --notes, on\n"
+        "the rows whose note (column 2) is blank; historical and\n"
+        "hypothetical P/R/F1; experiencer counts.\n\n"
+        "  --rules DIR     rule tree (default: $DEVSURV_RULES, else ./rules,\n"
+        "                  else the installed tree)\n"
+        "  --notes FILE    the same rows with an annotator-note column\n"
+        "  --why           a fifth column: flag=rule id per flag set\n\n"
+        "exit: 0 done, 64 usage, 65 malformed file or rules (file:line:\n"
+        "message on stderr), 66 missing file, 71 out of memory,\n"
+        "74 read error\n");
 }
 
 static int s_parse(int argc, char **argv, struct s_opts *o)
@@ -456,12 +458,13 @@ static int s_load_rules(struct s_ctx *c, nlp_rules_t **rules)
 {
     struct ds_diag diag;
     char buf[DS_DIAG_FILE_MAX + DS_DIAG_MSG_MAX + 16];
-    int rc = nlp_rules_load(rules, c->o->rules, &diag);
+    const char *dir = eng_cmd_rules_dir(c->o->rules);
+    int rc = nlp_rules_load(rules, dir, &diag);
     if (rc == 0)
         rc = nlp_extract_new(&c->x, *rules, &diag);
     if (rc == 0)
         return 0;
-    fprintf(stderr, "devsurv context: %s: %s\n", c->o->rules,
+    fprintf(stderr, "devsurv context: %s: %s\n", dir,
             ds_diag_format(&diag, buf, sizeof buf));
     return rc == DS_ENOTFOUND ? EX_NOINPUT
            : rc == DS_ENOMEM  ? EX_OSERR
@@ -492,7 +495,7 @@ static int s_run(struct s_ctx *c)
 
 int eng_cmd_context(int argc, char **argv)
 {
-    struct s_opts o = {.rules = "rules"};
+    struct s_opts o = {.rules = NULL};
     int rc = s_parse(argc, argv, &o);
     if (rc != 0)
         return rc < 0 ? EX_OK : rc;

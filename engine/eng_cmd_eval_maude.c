@@ -82,7 +82,8 @@ static void s_help(void)
         "    narratives with >= 1 affirmed and >= 1 negated health effect\n"
         "    (imdrf-e), with >= 1 affirmed health impact (imdrf-f), and the\n"
         "    share of imdrf-f mentions that are affirmed.\n\n"
-        "  --rules DIR      rule tree (default: $DEVSURV_RULES, else rules)\n"
+        "  --rules DIR      rule tree (default: $DEVSURV_RULES, else ./rules,\n"
+        "                   else the installed tree)\n"
         "  --foiclass FILE  FDA product classification table (pipe-delimited)\n"
         "  --json           one JSON object instead of the text report\n\n"
         "exit: 0 done, 64 usage, 65 malformed input or rules (file:line on\n"
@@ -429,8 +430,7 @@ static int s_maude(struct s_run *run)
 
 static int s_load_rules(struct s_run *run, const struct s_opts *o)
 {
-    const char *env = getenv("DEVSURV_RULES");
-    const char *dir = o->rules ? o->rules : env && *env ? env : "rules";
+    const char *dir = eng_cmd_rules_dir(o->rules);
     struct ds_diag diag;
     char buf[DS_DIAG_FILE_MAX + DS_DIAG_MSG_MAX + 16];
     ds_diag_clear(&diag);

@@ -144,19 +144,6 @@ static int s_parse(int argc, char **argv, struct s_opts *o)
     return 0;
 }
 
-static const char *s_rules_dir(const struct s_opts *o)
-{
-    struct stat st;
-    const char *env = getenv("DEVSURV_RULES");
-    if (o->rules)
-        return o->rules;
-    if (env && *env)
-        return env;
-    if (stat("rules", &st) == 0 && S_ISDIR(st.st_mode))
-        return "rules";
-    return DS_RULES_DIR;
-}
-
 static int s_exit_code(int rc)
 {
     switch (rc) {
@@ -483,7 +470,7 @@ int eng_cmd_extract(int argc, char **argv)
     }
     struct s_run run = {.name = in ? "stdin" : file};
     nlp_result_init(&run.r);
-    rc = s_load(&run, s_rules_dir(&o));
+    rc = s_load(&run, eng_cmd_rules_dir(o.rules));
     if (rc == 0)
         rc = o.check ? s_check(&run, &o) : s_extract(&run, &o, f);
     if (f && f != stdin)

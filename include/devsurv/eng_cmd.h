@@ -42,6 +42,11 @@ int eng_cmd_cfg_add_set(struct eng_cmd_cfg *o, const char *assignment);
  * stderr and returns EX_CONFIG (EX_NOINPUT for an unreadable file), or 0. */
 int eng_cmd_cfg_build(const struct eng_cmd_cfg *o, struct eng_config *cfg);
 
+/* The rule tree a command uses: given (--rules) if not NULL, else
+ * $DEVSURV_RULES, else ./rules when it is a directory, else the installed
+ * tree DS_RULES_DIR ($(PREFIX)/share/devsurv/rules). */
+const char *eng_cmd_rules_dir(const char *given);
+
 /* One human-readable line for a committed signal. */
 void eng_cmd_print_signal(FILE *out, const struct eng_signal *s);
 
