@@ -2,8 +2,9 @@
 # tests/bench/run.sh - `make bench`: throughput and latency per stage next
 # to the raw library baselines measured in the same run.
 #
-# Builds tests/bench/bench_stages.c, bench_stats.c, bench_extract.c,
-# bench_regex.c and bench_ac.c into $BUILD/bench/ against
+# Builds bench_stages (tests/bench/bench_stages_*.c), bench_stats
+# (bench_stats_*.c), bench_extract (bench_extract_*.c), each with
+# bench_util.c, and bench_regex.c and bench_ac.c into $BUILD/bench/ against
 # $BUILD/libdevsurv.a (the Makefile has built `all` first), prints what the
 # numbers were measured on (machine, load, library versions, git commit),
 # runs bench_stages (per stage, in one process, no network), bench_stats
@@ -44,6 +45,17 @@ BIN_STATS=$BUILD/bench/bench_stats
 BIN_EXTRACT=$BUILD/bench/bench_extract
 BIN_REGEX=$BUILD/bench/bench_regex
 BIN_AC=$BUILD/bench/bench_ac
+B=tests/bench
+SRC_STAGES="$B/bench_stages_main.c $B/bench_stages_stream.c"
+SRC_STAGES="$SRC_STAGES $B/bench_stages_drive.c $B/bench_stages_decode.c"
+SRC_STAGES="$SRC_STAGES $B/bench_stages_store.c $B/bench_stages_pcre2.c"
+SRC_STAGES="$SRC_STAGES $B/bench_stages_zmq.c $B/bench_util.c"
+SRC_STATS="$B/bench_stats_main.c $B/bench_stats_draw.c $B/bench_stats_table.c"
+SRC_STATS="$SRC_STATS $B/bench_stats_cv.c $B/bench_stats_ebgm.c"
+SRC_STATS="$SRC_STATS $B/bench_stats_upd.c $B/bench_util.c"
+SRC_EXTRACT="$B/bench_extract_main.c $B/bench_extract_corpus.c"
+SRC_EXTRACT="$SRC_EXTRACT $B/bench_extract_synth.c $B/bench_extract_table.c"
+SRC_EXTRACT="$SRC_EXTRACT $B/bench_extract_rows.c $B/bench_util.c"
 WARN="-Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes"
 WARN="$WARN -Wvla -Wformat=2 -Wpointer-arith -Wundef"
 [ "${WERROR:-}" = 1 ] && WARN="$WARN -Werror"
@@ -71,16 +83,16 @@ mkdir -p "$BUILD/bench" || die "cannot create $BUILD/bench"
 } || die "pkg-config cannot find $PKGS (make deps)"
 # shellcheck disable=SC2086
 $CC -std=c11 $OPT -Iinclude -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
-    $PKG_CFLAGS $WARN -pthread -o "$BIN" tests/bench/bench_stages.c \
+    $PKG_CFLAGS $WARN -pthread -o "$BIN" $SRC_STAGES \
     "$BUILD/libdevsurv.a" $PKG_LIBS $MALLOC -lm || die "cannot build $BIN"
 # shellcheck disable=SC2086
 $CC -std=c11 $OPT -Iinclude -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
-    $PKG_CFLAGS $WARN -pthread -o "$BIN_STATS" tests/bench/bench_stats.c \
+    $PKG_CFLAGS $WARN -pthread -o "$BIN_STATS" $SRC_STATS \
     "$BUILD/libdevsurv.a" $PKG_LIBS $MALLOC -lm ||
     die "cannot build $BIN_STATS"
 # shellcheck disable=SC2086
 $CC -std=c11 $OPT -Iinclude -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
-    $PKG_CFLAGS $WARN -pthread -o "$BIN_EXTRACT" tests/bench/bench_extract.c \
+    $PKG_CFLAGS $WARN -pthread -o "$BIN_EXTRACT" $SRC_EXTRACT \
     "$BUILD/libdevsurv.a" $PKG_LIBS $MALLOC -lm ||
     die "cannot build $BIN_EXTRACT"
 # shellcheck disable=SC2086
