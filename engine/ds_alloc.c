@@ -6,8 +6,10 @@
  * atomics so later worker threads can share them.
  */
 #include "devsurv/ds_alloc.h"
+#include "devsurv/ds_err.h"
 
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -85,6 +87,26 @@ char *ds_strndup(const char *p, size_t n)
 char *ds_strdup(const char *s)
 {
     return ds_strndup(s, strlen(s));
+}
+
+int ds_grow(void **v, size_t *cap, size_t need, size_t sz)
+{
+    if (need <= *cap)
+        return 0;
+    size_t c = *cap ? *cap : 16;
+    while (c < need) {
+        if (c > SIZE_MAX / 2)
+            return DS_ENOMEM;
+        c *= 2;
+    }
+    if (sz && c > SIZE_MAX / sz)
+        return DS_ENOMEM;
+    void *p = ds_realloc(*v, c * sz);
+    if (!p)
+        return DS_ENOMEM;
+    *v = p;
+    *cap = c;
+    return 0;
 }
 
 void ds_alloc_stats(struct ds_alloc_stats *out)

@@ -102,21 +102,6 @@ long eng_tsv_find(const struct ds_span *fields, size_t n, const char *name)
 }
 
 /* Grow *v (elements of sz bytes) to hold need; 0 or DS_ENOMEM. */
-static int s_grow(void **v, size_t *cap, size_t need, size_t sz)
-{
-    if (need <= *cap)
-        return 0;
-    size_t c = *cap ? *cap : 16;
-    while (c < need)
-        c *= 2;
-    void *p = ds_realloc(*v, c * sz);
-    if (!p)
-        return DS_ENOMEM;
-    *v = p;
-    *cap = c;
-    return 0;
-}
-
 static size_t s_count_nl(const char *p, size_t n)
 {
     size_t k = 0;
@@ -132,7 +117,7 @@ static int s_push(eng_tsv_t *t, size_t off, size_t len, bool esc,
         return ds_diag_set_code(
             diag, DS_ETOOBIG, t->name, (int)(t->line + t->nl),
             "more than %u fields in a record", ENG_TSV_FIELDS_MAX);
-    if (s_grow((void **)&t->raw, &t->capraw, t->nraw + 1, sizeof *t->raw))
+    if (ds_grow((void **)&t->raw, &t->capraw, t->nraw + 1, sizeof *t->raw))
         return DS_ENOMEM;
     t->raw[t->nraw++] = (struct s_field){off, len, esc};
     return 0;
@@ -140,7 +125,7 @@ static int s_push(eng_tsv_t *t, size_t off, size_t len, bool esc,
 
 static int s_unescape(eng_tsv_t *t, const char *p, size_t n)
 {
-    if (s_grow((void **)&t->esc, &t->capesc, t->nesc + n, 1))
+    if (ds_grow((void **)&t->esc, &t->capesc, t->nesc + n, 1))
         return DS_ENOMEM;
     memcpy(t->esc + t->nesc, p, n);
     t->nesc += n;
@@ -305,8 +290,8 @@ int eng_tsv_next(eng_tsv_t *self, const struct ds_span **fields,
         if ((rc = s_fill(t, &t->err_diag)) != 0)
             break;
     }
-    if (rc < 0 || (rc = s_grow((void **)&t->out, &t->capout, t->nraw,
-                               sizeof *t->out)) != 0)
+    if (rc < 0 || (rc = ds_grow((void **)&t->out, &t->capout, t->nraw,
+                                sizeof *t->out)) != 0)
         return s_fail(t, rc, diag);
     s_spans(t);
     t->rec_line = t->line;

@@ -54,21 +54,6 @@ void nlp_result_clear(struct nlp_result *r)
     nlp_result_init(r);
 }
 
-int nlp_x_grow(void **v, size_t *cap, size_t need, size_t sz)
-{
-    if (need <= *cap)
-        return 0;
-    size_t c = *cap ? *cap : 16;
-    while (c < need)
-        c *= 2;
-    void *p = ds_realloc(*v, c * sz);
-    if (!p)
-        return DS_ENOMEM;
-    *v = p;
-    *cap = c;
-    return 0;
-}
-
 static int s_build_terms(nlp_extract_t *x, struct ds_diag *diag)
 {
     size_t n;
@@ -162,7 +147,7 @@ static size_t s_drop_deid(const struct nlp_doc *d, struct nlp_ac_hit *v,
 
 static int s_push(struct nlp_result *r, const struct nlp_mention *m)
 {
-    if (nlp_x_grow((void **)&r->m, &r->cap, r->n + 1, sizeof *r->m) != 0)
+    if (ds_grow((void **)&r->m, &r->cap, r->n + 1, sizeof *r->m) != 0)
         return DS_ENOMEM;
     r->m[r->n++] = *m;
     return 0;

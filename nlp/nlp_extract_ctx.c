@@ -5,6 +5,7 @@
  * nlp_extract.h, nlp_context.h).
  */
 #include "nlp_extract_impl.h"
+#include "devsurv/ds_alloc.h"
 #include "devsurv/ds_err.h"
 
 #include <ctype.h>
@@ -25,8 +26,8 @@ static int s_hits(const nlp_extract_t *x, struct ds_span text,
 {
     int rc = nlp_ac_scan(x->triggers, text, &r->hits);
     if (rc == 0)
-        rc = nlp_x_grow((void **)&r->chits, &r->capchits, r->hits.n,
-                        sizeof *r->chits);
+        rc = ds_grow((void **)&r->chits, &r->capchits, r->hits.n,
+                     sizeof *r->chits);
     *nh = 0;
     for (size_t i = 0; rc == 0 && i < r->hits.n; i++) {
         struct nlp_ctx_hit *h = &r->chits[*nh];
@@ -60,8 +61,8 @@ static int s_sections(const nlp_extract_t *x, struct nlp_result *r)
     size_t ns;
     const struct nlp_section *rules = nlp_rules_sections(x->rules, &ns);
     const struct nlp_doc *d = &r->doc;
-    int rc = nlp_x_grow((void **)&r->sec_rule, &r->capsec, d->nsec,
-                        sizeof *r->sec_rule);
+    int rc = ds_grow((void **)&r->sec_rule, &r->capsec, d->nsec,
+                     sizeof *r->sec_rule);
     for (size_t i = 0; rc == 0 && i < d->nsec; i++) {
         const char *p = d->text.p + d->sec[i].head_begin;
         size_t n = d->sec[i].head_end - d->sec[i].head_begin;
@@ -81,8 +82,8 @@ int nlp_x_context(const nlp_extract_t *x, struct ds_span text,
     if (rc == 0)
         rc = s_sections(x, r);
     if (rc == 0)
-        rc = nlp_x_grow((void **)&r->targets, &r->captargets, r->n,
-                        sizeof *r->targets);
+        rc = ds_grow((void **)&r->targets, &r->captargets, r->n,
+                     sizeof *r->targets);
     if (rc != 0)
         return rc;
     for (size_t i = 0; i < r->n; i++)

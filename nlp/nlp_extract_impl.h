@@ -15,9 +15,6 @@ struct nlp_extract {
     nlp_regex_t *regex;       /* identifier patterns (nlp_rules_patterns) */
 };
 
-/* Grow *v (elements of sz bytes) to hold need; 0 or DS_ENOMEM. */
-int nlp_x_grow(void **v, size_t *cap, size_t need, size_t sz);
-
 /* Identifier pattern mentions appended to r (text order restored by the
  * caller); r->m[udi0..r->n) are the UDIs nlp_udi_find found. */
 int nlp_x_patterns(const nlp_extract_t *x, struct ds_span text, size_t udi0,

@@ -13,6 +13,7 @@
  * Not here: the patterns and their validators (nlp_regex*.c).
  */
 #include "nlp_extract_impl.h"
+#include "devsurv/ds_alloc.h"
 #include "devsurv/ds_err.h"
 
 static const enum nlp_mention_kind s_kind[NLP_PAT_KIND_COUNT] = {
@@ -50,7 +51,7 @@ static int s_push(const nlp_extract_t *x, struct nlp_result *r,
     const struct nlp_pattern *p =
         &nlp_rules_patterns(x->rules, &np)[h->pattern];
     const struct nlp_rules_file *f = nlp_rules_files(x->rules, &nf);
-    if (nlp_x_grow((void **)&r->m, &r->cap, r->n + 1, sizeof *r->m) != 0)
+    if (ds_grow((void **)&r->m, &r->cap, r->n + 1, sizeof *r->m) != 0)
         return DS_ENOMEM;
     r->m[r->n++] = (struct nlp_mention){
         .kind = s_kind[p->kind],

@@ -59,15 +59,7 @@ struct s_list {
 
 int nlp_rules_grow(void **arr, size_t *cap, size_t n, size_t elem)
 {
-    if (n < *cap)
-        return 0;
-    size_t ncap = *cap ? *cap * 2 : 64;
-    void *p = ds_realloc(*arr, ncap * elem);
-    if (!p)
-        return DS_ENOMEM;
-    *arr = p;
-    *cap = ncap;
-    return 0;
+    return ds_grow(arr, cap, n + 1, elem);
 }
 
 static nlp_rules_t *s_new(void)

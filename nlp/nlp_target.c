@@ -29,21 +29,6 @@ void nlp_target_clear(struct nlp_target *self)
     nlp_target_init(self);
 }
 
-static int s_grow(void **v, size_t *cap, size_t need, size_t sz)
-{
-    if (need <= *cap)
-        return 0;
-    size_t c = *cap ? *cap : 16;
-    while (c < need)
-        c *= 2;
-    void *p = ds_realloc(*v, c * sz);
-    if (!p)
-        return DS_ENOMEM;
-    *v = p;
-    *cap = c;
-    return 0;
-}
-
 static bool s_space(char c)
 {
     return c == ' ' || (c >= '\t' && c <= '\r');
@@ -75,8 +60,8 @@ static int s_hits(struct nlp_target *self, const nlp_extract_t *x,
 {
     int rc = nlp_ac_scan(nlp_extract_triggers(x), text, &self->hits);
     if (rc == 0)
-        rc = s_grow((void **)&self->chits, &self->capchits, self->hits.n,
-                    sizeof *self->chits);
+        rc = ds_grow((void **)&self->chits, &self->capchits, self->hits.n,
+                     sizeof *self->chits);
     *nh = 0;
     for (size_t i = 0; rc == 0 && i < self->hits.n; i++) {
         const struct nlp_ac_hit *a = &self->hits.v[i];
@@ -111,8 +96,8 @@ static int s_sections(struct nlp_target *self, const nlp_rules_t *rules)
     size_t ns;
     const struct nlp_section *sec = nlp_rules_sections(rules, &ns);
     const struct nlp_doc *d = &self->doc;
-    int rc = s_grow((void **)&self->sec_rule, &self->capsec, d->nsec,
-                    sizeof *self->sec_rule);
+    int rc = ds_grow((void **)&self->sec_rule, &self->capsec, d->nsec,
+                     sizeof *self->sec_rule);
     for (size_t i = 0; rc == 0 && i < d->nsec; i++) {
         const char *p = d->text.p + d->sec[i].head_begin;
         size_t n = d->sec[i].head_end - d->sec[i].head_begin;

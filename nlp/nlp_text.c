@@ -47,19 +47,6 @@ void nlp_doc_clear(struct nlp_doc *d)
 }
 
 /* Grow *v (element size sz) so that one more fits. */
-static int s_grow(void **v, size_t *cap, size_t n, size_t sz)
-{
-    if (n < *cap)
-        return 0;
-    size_t c = *cap ? *cap * 2 : 64;
-    void *p = ds_realloc(*v, c * sz);
-    if (!p)
-        return DS_ENOMEM;
-    *v = p;
-    *cap = c;
-    return 0;
-}
-
 /* Length of a de-identification token at p[0..n), 0 if none:
  * "**WORD[...]" or "[**...**]". */
 static size_t s_deid(const char *p, size_t n)
@@ -107,7 +94,7 @@ static size_t s_word_end(const char *p, size_t n, size_t i, bool *num)
 
 static int s_push_tok(struct nlp_doc *d, size_t b, size_t e, int kind)
 {
-    if (s_grow((void **)&d->tok, &d->captok, d->ntok, sizeof *d->tok) != 0)
+    if (ds_grow((void **)&d->tok, &d->captok, d->ntok + 1, sizeof *d->tok) != 0)
         return DS_ENOMEM;
     d->tok[d->ntok++] =
         (struct nlp_tok){(uint32_t)b, (uint32_t)e, (uint8_t)kind};
@@ -261,7 +248,7 @@ static int s_close(struct s_walk *w, size_t end)
     struct nlp_doc *d = w->d;
     if (end <= w->start)
         return 0;
-    if (s_grow((void **)&d->sent, &d->capsent, d->nsent, sizeof *d->sent))
+    if (ds_grow((void **)&d->sent, &d->capsent, d->nsent + 1, sizeof *d->sent))
         return DS_ENOMEM;
     d->sent[d->nsent++] = (struct nlp_sent){
         d->tok[w->start].begin, d->tok[end - 1].end, (uint32_t)w->start,
@@ -272,7 +259,7 @@ static int s_close(struct s_walk *w, size_t end)
 
 static int s_section(struct nlp_doc *d, uint32_t hb, uint32_t he)
 {
-    if (s_grow((void **)&d->sec, &d->capsec, d->nsec, sizeof *d->sec))
+    if (ds_grow((void **)&d->sec, &d->capsec, d->nsec + 1, sizeof *d->sec))
         return DS_ENOMEM;
     if (d->nsec)
         d->sec[d->nsec - 1].end = hb;

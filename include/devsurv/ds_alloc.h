@@ -28,6 +28,12 @@ char *ds_strdup(const char *s);
 /* Copy of the first n bytes of p plus a NUL. Caller owns; ds_free(). */
 char *ds_strndup(const char *p, size_t n);
 
+/* Make the array *v (elements of sz bytes, *cap allocated) hold at least
+ * need elements, doubling from 16; *v and *cap change only on success.
+ * Returns 0, or DS_ENOMEM (also when the size would overflow). For arrays
+ * that only grow, so steady-state use allocates nothing. */
+int ds_grow(void **v, size_t *cap, size_t need, size_t sz);
+
 struct ds_alloc_stats {
     uint64_t allocs;   /* successful malloc/calloc/realloc/strdup calls */
     uint64_t frees;    /* ds_free calls with a non-NULL pointer */

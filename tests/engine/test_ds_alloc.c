@@ -266,6 +266,29 @@ TEST(log_level_set_get)
     CHECK_INT(ds_log_get_level(), was);
 }
 
+TEST(grow_doubles_only_when_needed_and_fails_cleanly)
+{
+    int *v = NULL;
+    size_t cap = 0;
+    CHECK_INT(ds_grow((void **)&v, &cap, 1, sizeof *v), 0);
+    CHECK_INT(cap, 16);
+    int *same = v;
+    CHECK_INT(ds_grow((void **)&v, &cap, 16, sizeof *v), 0); /* fits */
+    CHECK(v == same);
+    CHECK_INT(ds_grow((void **)&v, &cap, 40, sizeof *v), 0);
+    CHECK_INT(cap, 64);
+    v[39] = 7;
+    ds_alloc_fail_at(1);
+    CHECK_INT(ds_grow((void **)&v, &cap, 65, sizeof *v), DS_ENOMEM);
+    ds_alloc_fail_at(0);
+    CHECK_INT(cap, 64); /* unchanged on failure */
+    CHECK_INT(v[39], 7);
+    CHECK_INT(ds_grow((void **)&v, &cap, SIZE_MAX / 2, sizeof *v),
+              DS_ENOMEM); /* would overflow */
+    CHECK_INT(cap, 64);
+    ds_free(v);
+}
+
 int main(void)
 {
     RUN(counts_every_call_exactly);
@@ -282,5 +305,6 @@ int main(void)
     RUN(strerror_distinct_and_non_empty);
     RUN(log_parse_level);
     RUN(log_level_set_get);
+    RUN(grow_doubles_only_when_needed_and_fails_cleanly);
     return test_report();
 }
