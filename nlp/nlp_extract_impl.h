@@ -20,6 +20,22 @@ struct nlp_extract {
 int nlp_x_patterns(const nlp_extract_t *x, struct ds_span text, size_t udi0,
                    struct nlp_result *r);
 
+/* Token range covering bytes [b, e) of d. */
+void nlp_x_toks(const struct nlp_doc *d, size_t b, size_t e, uint32_t *tb,
+                uint32_t *te);
+
+/* The triggers of x found in text, as token ranges of d, into *chits
+ * (grown with ds_grow; *cap its capacity); hits is scan scratch. *nh gets
+ * the count. 0 or DS_ENOMEM. */
+int nlp_x_trigger_hits(const nlp_extract_t *x, const struct nlp_doc *d,
+                       struct ds_span text, struct nlp_ac_hits *hits,
+                       struct nlp_ctx_hit **chits, size_t *cap, size_t *nh);
+
+/* For each section of d, the index of the rules' heading it names, or -1,
+ * into *sec_rule (grown; *cap its capacity). 0 or DS_ENOMEM. */
+int nlp_x_section_rules(const nlp_rules_t *rules, const struct nlp_doc *d,
+                        int32_t **sec_rule, size_t *cap);
+
 /* Trigger pass, section headings and ConText over r's mentions. */
 int nlp_x_context(const nlp_extract_t *x, struct ds_span text,
                   struct nlp_result *r);

@@ -5,6 +5,7 @@
  * target the caller chose instead of the extracted mentions.
  */
 #include "devsurv/nlp_target.h"
+#include "nlp_extract_impl.h"
 #include "devsurv/ds_alloc.h"
 #include "devsurv/ds_err.h"
 
@@ -45,70 +46,6 @@ static bool s_word(char c)
            (c >= '0' && c <= '9') || (unsigned char)c >= 0x80;
 }
 
-/* Token range covering bytes [b, e) of d (e > b). */
-static void s_toks(const struct nlp_doc *d, size_t b, size_t e, uint32_t *tb,
-                   uint32_t *te)
-{
-    *tb = (uint32_t)nlp_doc_tok_at(d, b);
-    *te = (uint32_t)nlp_doc_tok_at(d, e - 1) + 1;
-    if (*te > d->ntok)
-        *te = (uint32_t)d->ntok;
-}
-
-static int s_hits(struct nlp_target *self, const nlp_extract_t *x,
-                  struct ds_span text, size_t *nh)
-{
-    int rc = nlp_ac_scan(nlp_extract_triggers(x), text, &self->hits);
-    if (rc == 0)
-        rc = ds_grow((void **)&self->chits, &self->capchits, self->hits.n,
-                     sizeof *self->chits);
-    *nh = 0;
-    for (size_t i = 0; rc == 0 && i < self->hits.n; i++) {
-        const struct nlp_ac_hit *a = &self->hits.v[i];
-        struct nlp_ctx_hit *h = &self->chits[*nh];
-        s_toks(&self->doc, a->begin, a->end, &h->tok_begin, &h->tok_end);
-        h->trigger = a->id;
-        *nh += h->tok_begin < h->tok_end;
-    }
-    return rc;
-}
-
-/* Heading bytes equal rule heading h (upper case, single spaces),
- * ignoring case and the length of whitespace runs. */
-static bool s_heading_is(const char *p, size_t n, const char *h)
-{
-    size_t i = 0;
-    for (; *h; h++) {
-        if (*h == ' ') {
-            if (i == n || !s_space(p[i]))
-                return false;
-            while (i < n && s_space(p[i]))
-                i++;
-        } else if (i == n || s_lower(p[i++]) != s_lower(*h)) {
-            return false;
-        }
-    }
-    return i == n;
-}
-
-static int s_sections(struct nlp_target *self, const nlp_rules_t *rules)
-{
-    size_t ns;
-    const struct nlp_section *sec = nlp_rules_sections(rules, &ns);
-    const struct nlp_doc *d = &self->doc;
-    int rc = ds_grow((void **)&self->sec_rule, &self->capsec, d->nsec,
-                     sizeof *self->sec_rule);
-    for (size_t i = 0; rc == 0 && i < d->nsec; i++) {
-        const char *p = d->text.p + d->sec[i].head_begin;
-        size_t n = d->sec[i].head_end - d->sec[i].head_begin;
-        self->sec_rule[i] = -1;
-        for (size_t k = 0; n && k < ns && self->sec_rule[i] < 0; k++)
-            if (s_heading_is(p, n, sec[k].heading))
-                self->sec_rule[i] = (int32_t)k;
-    }
-    return rc;
-}
-
 int nlp_target_run(struct nlp_target *self, const nlp_extract_t *x,
                    struct ds_span text, size_t begin, size_t end, unsigned opts)
 {
@@ -120,15 +57,17 @@ int nlp_target_run(struct nlp_target *self, const nlp_extract_t *x,
     if (opts & NLP_X_ONE_SENTENCE)
         nlp_doc_one_sentence(&self->doc);
     memset(&self->t, 0, sizeof self->t);
-    s_toks(&self->doc, begin, end, &self->t.tok_begin, &self->t.tok_end);
+    nlp_x_toks(&self->doc, begin, end, &self->t.tok_begin, &self->t.tok_end);
     if (self->t.tok_begin >= self->t.tok_end ||
         self->doc.tok[self->t.tok_begin].begin >= end)
         return DS_EINVAL;
     size_t nh, ntrig, nsec;
-    rc = s_hits(self, x, text, &nh);
+    rc = nlp_x_trigger_hits(x, &self->doc, text, &self->hits, &self->chits,
+                            &self->capchits, &nh);
     const nlp_rules_t *rules = nlp_extract_rules(x);
     if (rc == 0)
-        rc = s_sections(self, rules);
+        rc = nlp_x_section_rules(rules, &self->doc, &self->sec_rule,
+                                 &self->capsec);
     if (rc != 0)
         return rc;
     const struct nlp_trigger *trig = nlp_rules_triggers(rules, &ntrig);
