@@ -71,6 +71,28 @@ stop_wait() {
 # sql DB QUERY: one value from the sqlite3 shell (read-only).
 sql() { sqlite3 -readonly "$1" "$2"; }
 
+# Helpers for commands that print one JSON object (devsurv stats ...).
+# field NAME FILE: the value of "NAME" (a number or a [list]) in a one-line
+# JSON object
+field() { sed -n "s/.*\"$1\":\(\[[^]]*\]\|[-0-9.eE+]*\).*/\1/p" "$2"; }
+# near VALUE REF TOL: |VALUE - REF| <= TOL (fails on an empty VALUE)
+near() {
+    awk -v a="$1" -v b="$2" -v t="$3" \
+        'BEGIN { d = a - b; if (d < 0) d = -d; exit !(a != "" && d <= t) }'
+}
+# run_cmd NAME CMD...: run CMD, output in $T/NAME.out and $T/NAME.err, status RC
+run_cmd() {
+    local name=$1
+    shift
+    "$@" >"$T/$name.out" 2>"$T/$name.err"
+    RC=$?
+}
+# one_json NAME: the last run exited 0 and printed exactly one JSON object
+one_json() {
+    [ "$RC" -eq 0 ] && [ "$(wc -l <"$T/$1.out")" -eq 1 ] &&
+        grep -q '^{.*}$' "$T/$1.out"
+}
+
 finish() {
     [ "$FAILED" -eq 0 ]
     exit $?

@@ -6,28 +6,10 @@
 # for invalid or infeasible input, 64 for malformed options.
 . "$(dirname "$0")/../lib.sh"
 S="$DEVSURV stats"
+run() { local n=$1; shift; run_cmd "$n" $S "$@"; }
 
-# field NAME FILE: the number after "NAME": in a one-line JSON object
-field() { sed -n "s/.*\"$1\":\([-0-9.eE+]*\).*/\1/p" "$2"; }
-# near VALUE REF TOL: |VALUE - REF| <= TOL (fails on an empty VALUE)
-near() {
-    awk -v a="$1" -v b="$2" -v t="$3" \
-        'BEGIN { d = a - b; if (d < 0) d = -d; exit !(a != "" && d <= t) }'
-}
 # ge VALUE REF: VALUE >= REF
 ge() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a != "" && a + 0 >= b + 0) }'; }
-# run NAME ARGS...: $T/NAME.out, $T/NAME.err, RC
-run() {
-    local name=$1
-    shift
-    $S "$@" >"$T/$name.out" 2>"$T/$name.err"
-    RC=$?
-}
-# one_json NAME: exit 0 and exactly one line holding one object
-one_json() {
-    [ "$RC" -eq 0 ] && [ "$(wc -l <"$T/$1.out")" -eq 1 ] &&
-        grep -q '^{.*}$' "$T/$1.out"
-}
 # f NAME KEY: field KEY of run NAME
 f() { field "$2" "$T/$1.out"; }
 
