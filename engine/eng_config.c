@@ -55,6 +55,18 @@ static const struct eng_config_key s_keys[] = {
      .max = 67108864, .desc = "largest message accepted, in bytes"},
     {S_INT(ingest, credit), .def = "1000", .min = 1, .max = 1000000,
      .desc = "events a publisher may have in flight un-ACKed"},
+    {S_STR(ingest, server_key), .def = "",
+     .desc = "CURVE secret key file of the engine (devsurv keygen)"},
+    {S_STR(ingest, allowlist), .def = "",
+     .desc = "allowlist file: source id and Z85 public key per line"},
+    {S_STR(publish, endpoint), .def = "",
+     .desc = "ZeroMQ PUB endpoint for signal/stats/health fan-out (off if "
+             "empty)"},
+    {S_STR(publish, snapshot), .def = "",
+     .desc = "ZeroMQ ROUTER endpoint answering late joiners' snapshot "
+             "requests"},
+    {S_INT(publish, health_ms), .def = "1000", .min = 100, .max = 3600000,
+     .desc = "period of the health message on the fan-out, in ms"},
     {S_STR(store, path), .def = "devsurv.db", .desc = "SQLite database file"},
     {S_INT(store, batch_ms), .def = "5", .min = 0, .max = 60000,
      .desc = "group commit: longest an open batch waits, in ms"},

@@ -46,7 +46,14 @@ struct eng_config {
         bool insecure;        /* plaintext link (local demos only) */
         int64_t max_msg_size; /* bytes; larger messages are rejected */
         int64_t credit;       /* events a publisher may have un-ACKed */
+        char server_key[ENG_CONFIG_STR_MAX]; /* CURVE secret key file */
+        char allowlist[ENG_CONFIG_STR_MAX];  /* source -> public key file */
     } ingest;
+    struct {
+        char endpoint[ENG_CONFIG_STR_MAX]; /* PUB fan-out bind, "" = off */
+        char snapshot[ENG_CONFIG_STR_MAX]; /* ROUTER snapshot bind */
+        int64_t health_ms; /* period of the health message */
+    } publish;
     struct {
         char path[ENG_CONFIG_STR_MAX]; /* SQLite database file */
         int64_t batch_ms;     /* group commit: max age of an open batch */
