@@ -21,6 +21,7 @@ static const struct {
 } s_cmds[] = {
     {"serve", eng_cmd_serve, "run the engine: ZeroMQ ingest into the store"},
     {"replay", eng_cmd_replay, "process a file of events in order, then exit"},
+    {"keygen", eng_cmd_keygen, "write a CURVE key pair for the ingest link"},
     {"signals", eng_cmd_signals, "list the signals in a database"},
     {"config", eng_cmd_config, "print the configuration keys or values"},
     {"stats", eng_cmd_stats, "signal statistics calculators (JSON out)"},

@@ -11,7 +11,13 @@
 #include <string.h>
 #include <sysexits.h>
 
-static volatile sig_atomic_t s_stop;
+static volatile sig_atomic_t s_stop, s_reload;
+
+static void s_on_hup(int sig)
+{
+    (void)sig;
+    s_reload = 1;
+}
 
 static void s_on_stop(int sig)
 {
@@ -34,7 +40,11 @@ static void s_help(void)
            "the SQLite database store.path with group commit, update\n"
            "device x event counts, run the MaxSPRT per cell, and ACK each\n"
            "publisher after every COMMIT. Committed signals are printed on\n"
-           "stdout as they happen. SIGINT/SIGTERM commit and stop.\n\n"
+           "stdout as they happen. SIGINT/SIGTERM commit and stop; SIGHUP\n"
+           "re-reads the ingest allowlist.\n\n"
+           "Publishers must use CURVE with a key listed in ingest.allowlist\n"
+           "(ingest.server_key is the engine's key pair: devsurv keygen);\n"
+           "ingest.insecure = true allows plaintext for local demos only.\n\n"
            "  -c, --config FILE   configuration file (devsurv config --help)\n"
            "      --set K=V       override one key, e.g. store.batch_ms=10\n"
            "      --db PATH       same as --set store.path=PATH\n"
@@ -89,9 +99,11 @@ int eng_cmd_serve(int argc, char **argv)
     sa.sa_handler = s_on_stop;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    sa.sa_handler = s_on_hup;
+    sigaction(SIGHUP, &sa, NULL);
     struct ds_diag diag;
     ds_diag_clear(&diag);
-    rc = eng_serve_run(&cfg, &s_stop, s_on_signal, NULL, &diag);
+    rc = eng_serve_run(&cfg, &s_stop, &s_reload, s_on_signal, NULL, &diag);
     if (rc == 0)
         return EX_OK;
     char buf[DS_DIAG_FILE_MAX + DS_DIAG_MSG_MAX + 16];

@@ -4,6 +4,7 @@
  */
 #include "devsurv/eng_ingest.h"
 #include "devsurv/eng_store_events.h"
+#include "devsurv/eng_store_epochs.h"
 #include "devsurv/ds_alloc.h"
 
 #include <string.h>
@@ -48,9 +49,11 @@ static struct eng_ingest_src *s_find(eng_ingest_t *self, struct ds_span s,
 static struct eng_ingest_src *s_add(eng_ingest_t *self, struct ds_span s,
                                     int64_t epoch)
 {
-    int64_t committed;
+    int64_t committed, prev_epoch, prev_committed;
     if (s.n > ENG_WIRE_SOURCE_MAX ||
-        eng_store_source_get(self->store, s, epoch, &committed) != 0)
+        eng_store_source_get(self->store, s, epoch, &committed) != 0 ||
+        eng_store_epoch_prev(self->store, s, epoch, &prev_epoch,
+                             &prev_committed) != 0)
         return NULL;
     if (self->n == self->cap) {
         size_t cap = self->cap ? self->cap * 2 : 8;
@@ -68,6 +71,8 @@ static struct eng_ingest_src *s_add(eng_ingest_t *self, struct ds_span s,
     src->epoch = epoch;
     src->committed = committed;
     src->expected = committed + 1;
+    src->prev_epoch = prev_epoch;
+    src->prev_committed = prev_committed;
     return src;
 }
 

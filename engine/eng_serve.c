@@ -3,6 +3,9 @@
  * group commit -> ACK (see eng_serve.h).
  */
 #include "devsurv/eng_serve.h"
+#include "devsurv/eng_auth.h"
+#include "devsurv/eng_zmon.h"
+#include "devsurv/eng_store_epochs.h"
 #include "devsurv/eng_ingest.h"
 #include "devsurv/eng_zmq.h"
 #include "devsurv/ds_err.h"
@@ -20,8 +23,12 @@ struct s_loop {
     eng_store_t *store;
     eng_pipeline_t *pipe;
     eng_ingest_t *ingest;
+    eng_auth_t *auth;
+    eng_zmon_t *mon; /* handshake outcomes on the ingest socket */
+    volatile sig_atomic_t *reload;
     int64_t batch_start; /* monotonic ms of the batch's first message */
     uint64_t malformed;
+    uint64_t unauthorised;
 };
 
 static int64_t s_now_ms(void)
@@ -72,6 +79,23 @@ static void s_resend(struct s_loop *L, const struct eng_ingest_src *src)
     eng_zmq_send(L->sock, src->rid, src->rid_len, &m, ZMQ_DONTWAIT);
 }
 
+/* The first event of a new epoch after an earlier one: recorded in the
+ * same batch, so it commits (or rolls back) with the event. */
+static int s_discontinuity(struct s_loop *L, const struct eng_ingest_src *src,
+                           const struct eng_wire_msg *w)
+{
+    int rc = eng_store_discontinuity_put(
+        L->store, w->source, (int64_t)w->epoch, src->prev_epoch,
+        src->prev_committed, w->ts_ms);
+    if (rc == 0)
+        ds_warn("ingest: source '%s' started epoch %" PRIu64
+                " after epoch %lld (committed to seq %lld): journal lost? "
+                "recorded as a discontinuity",
+                src->source, w->epoch, (long long)src->prev_epoch,
+                (long long)src->prev_committed);
+    return rc == DS_EDUP ? 0 : rc;
+}
+
 static int s_on_ev(struct s_loop *L, struct eng_ingest_src *src,
                    const struct eng_wire_msg *w)
 {
@@ -95,6 +119,9 @@ static int s_on_ev(struct s_loop *L, struct eng_ingest_src *src,
         L->batch_start = s_now_ms();
     int rc = eng_pipeline_submit(L->pipe, &m);
     if (rc != 0 && rc != DS_EDUP)
+        return rc;
+    if (w->seq == 1 && src->prev_epoch != 0 &&
+        (rc = s_discontinuity(L, src, w)) != 0)
         return rc;
     eng_ingest_applied(L->ingest, src);
     return 0;
@@ -121,6 +148,27 @@ static int s_malformed(struct s_loop *L, const struct eng_zmq_in *in,
     return rc == DS_EDUP ? 0 : rc;
 }
 
+/* A message whose source is not the one its key was admitted as (or whose
+ * key was revoked): quarantined without a key, so it can never occupy the
+ * real source's (source, epoch, seq), and never ACKed. */
+static int s_unauthorised(struct s_loop *L, const struct eng_wire_msg *w,
+                          const char *why)
+{
+    char reason[DS_DIAG_MSG_MAX + 64];
+    snprintf(reason, sizeof reason,
+             "rejected (epoch %" PRIu64 ", seq %" PRIu64 "): %s", w->epoch,
+             w->seq, why);
+    L->unauthorised++;
+    ds_warn("ingest: %s", reason);
+    struct eng_msg m = {.ctype = w->ctype,
+                        .payload = w->payload.p ? w->payload.p : "",
+                        .n = w->payload.n};
+    if (eng_pipeline_pending(L->pipe) == 0)
+        L->batch_start = s_now_ms();
+    int rc = eng_pipeline_reject(L->pipe, &m, DS_EINVAL, reason);
+    return rc == DS_EDUP ? 0 : rc;
+}
+
 static int s_on_msg(struct s_loop *L, const struct eng_zmq_in *in,
                     struct ds_diag *diag)
 {
@@ -132,6 +180,9 @@ static int s_on_msg(struct s_loop *L, const struct eng_zmq_in *in,
         return s_malformed(L, in, in->truncated ? "too many frames" : why.msg);
     if (w.cmd != ENG_WIRE_HELLO && w.cmd != ENG_WIRE_EV)
         return s_malformed(L, in, "command not accepted by the engine");
+    char deny[DS_DIAG_MSG_MAX];
+    if (eng_auth_check(L->auth, &in->msgs[1], w.source, deny, sizeof deny))
+        return s_unauthorised(L, &w, deny);
     struct eng_ingest_src *src =
         eng_ingest_src(L->ingest, w.source, (int64_t)w.epoch, in->frames[0].p,
                        in->frames[0].n);
@@ -156,9 +207,18 @@ static int s_open(struct s_loop *L, struct ds_diag *diag)
     L->pipe = eng_pipeline_new(L->cfg, L->store, diag);
     L->ingest = eng_ingest_new(L->store);
     L->ctx = zmq_ctx_new();
-    L->sock = L->ctx ? zmq_socket(L->ctx, ZMQ_ROUTER) : NULL;
-    if (!L->pipe || !L->ingest || !L->sock)
+    if (!L->pipe || !L->ingest || !L->ctx)
         return ds_diag_set_code(diag, DS_ENOMEM, "", 0, "out of memory");
+    /* ZAP first: it must be bound before the ingest socket exists */
+    if (!(L->auth = eng_auth_new(L->ctx, L->cfg, diag)))
+        return DS_ECONFIG;
+    if (!(L->sock = zmq_socket(L->ctx, ZMQ_ROUTER)))
+        return ds_diag_set_code(diag, DS_ENOMEM, "", 0, "out of memory");
+    if (eng_auth_setup(L->auth, L->sock, diag) != 0)
+        return DS_ENET;
+    if (!(L->mon = eng_zmon_new(L->ctx, L->sock, "devsurv-ingest-monitor",
+                                diag)))
+        return DS_ENET;
     int64_t maxmsg = L->cfg->ingest.max_msg_size + 4096;
     int one = 1, hwm = 100000, ivl = 5000, tmo = 15000, linger = 1000;
     zmq_setsockopt(L->sock, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg);
@@ -177,6 +237,8 @@ static void s_close(struct s_loop *L)
 {
     if (L->sock)
         zmq_close(L->sock);
+    eng_zmon_destroy(&L->mon);
+    eng_auth_destroy(&L->auth);
     if (L->ctx)
         zmq_ctx_term(L->ctx);
     eng_ingest_destroy(&L->ingest);
@@ -217,14 +279,40 @@ static int s_drain(struct s_loop *L, struct eng_zmq_in *in,
     return 0;
 }
 
+/* SIGHUP: re-read the allowlist; a bad file keeps the old one. */
+static void s_maybe_reload(struct s_loop *L)
+{
+    if (!L->reload || !*L->reload)
+        return;
+    *L->reload = 0;
+    struct ds_diag d;
+    ds_diag_clear(&d);
+    char buf[DS_DIAG_FILE_MAX + DS_DIAG_MSG_MAX + 16];
+    if (eng_auth_reload(L->auth, &d) != 0)
+        ds_error("ingest: allowlist not reloaded, previous list kept: %s",
+                 ds_diag_format(&d, buf, sizeof buf));
+}
+
 static int s_loop(struct s_loop *L, volatile sig_atomic_t *stop,
                   struct ds_diag *diag)
 {
     struct eng_zmq_in in = {.n = 0};
     int rc = 0;
     while (!*stop && rc == 0) {
-        zmq_pollitem_t item = {L->sock, 0, ZMQ_POLLIN, 0};
-        int n = zmq_poll(&item, 1, s_timeout(L));
+        /* ingest, monitor, then ZAP (absent in insecure mode) */
+        zmq_pollitem_t items[3] = {
+            {L->sock, 0, ZMQ_POLLIN, 0},
+            {eng_zmon_socket(L->mon), 0, ZMQ_POLLIN, 0},
+            {eng_auth_zap_socket(L->auth), 0, ZMQ_POLLIN, 0}};
+        int nitems = items[2].socket ? 3 : 2;
+        s_maybe_reload(L);
+        int n = zmq_poll(items, nitems, s_timeout(L));
+        if (n > 0 && (items[1].revents & ZMQ_POLLIN))
+            eng_zmon_handle(L->mon);
+        if (n > 0 && nitems > 2 && (items[2].revents & ZMQ_POLLIN))
+            eng_auth_handle(L->auth);
+        if (n > 0 && !(items[0].revents & ZMQ_POLLIN))
+            n = 0;
         if (n < 0 && errno != EINTR) {
             rc = ds_diag_set_code(diag, DS_ENET, "", 0, "poll: %s",
                                   zmq_strerror(errno));
@@ -241,21 +329,27 @@ static int s_loop(struct s_loop *L, volatile sig_atomic_t *stop,
     return rc;
 }
 
-int eng_serve_run(const struct eng_config *cfg, volatile sig_atomic_t *stop,
-                  eng_signal_fn *on_signal, void *arg, struct ds_diag *diag)
+/* One line with every refusal counter, for operators and tests. */
+static void s_log_auth(struct s_loop *L)
 {
-    struct s_loop L = {.cfg = cfg};
-    if (!cfg->ingest.insecure) {
-        return ds_diag_set_code(diag, DS_ECONFIG, "", 0,
-                                "CURVE authentication is not available in "
-                                "this version; set ingest.insecure = true "
-                                "for a plaintext local link");
-    }
+    struct eng_auth_stats a = eng_auth_stats(L->auth);
+    const struct eng_zmon_stats *m = eng_zmon_stats(L->mon);
+    ds_info("ingest security: %" PRIu64 " handshakes, %" PRIu64
+            " refused unknown key, %" PRIu64 " refused plaintext, %" PRIu64
+            " refused wrong server key, %" PRIu64 " other failures, %" PRIu64
+            " source mismatches, %" PRIu64 " revoked-key messages, %" PRIu64
+            " allowlist reloads",
+            m->handshakes, m->failed_auth, m->failed_mech, m->failed_crypto,
+            m->failed_other, a.mismatched, a.revoked, a.reloads);
+}
+
+int eng_serve_run(const struct eng_config *cfg, volatile sig_atomic_t *stop,
+                  volatile sig_atomic_t *reload, eng_signal_fn *on_signal,
+                  void *arg, struct ds_diag *diag)
+{
+    struct s_loop L = {.cfg = cfg, .reload = reload};
     int rc = s_open(&L, diag);
     if (rc == 0) {
-        ds_warn("ingest.insecure = true: plaintext, unauthenticated link "
-                "on %s (local demos only)",
-                cfg->ingest.endpoint);
         eng_pipeline_on_signal(L.pipe, on_signal, arg);
         const struct eng_counts_params *p = eng_pipeline_params(L.pipe);
         ds_info("serving on %s, store %s; MaxSPRT alpha %g, T %g, M %lld, "
@@ -274,6 +368,8 @@ int eng_serve_run(const struct eng_config *cfg, volatile sig_atomic_t *stop,
                 st->events, st->quarantined, st->signals,
                 is ? is->duplicates : 0, is ? is->gaps : 0, L.malformed);
     }
+    if (L.auth && L.mon)
+        s_log_auth(&L);
     s_close(&L);
     return rc;
 }

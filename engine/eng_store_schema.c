@@ -11,6 +11,9 @@
  *   cells       product code x event code: observed, expected, statistic
  *   signals     each crossing: cell, method, statistic, threshold,
  *               observed, expected, event time, the triggering event
+ *   discontinuities  a source's new epoch after an earlier one (the
+ *               publisher lost its journal): which epoch and seq it left
+ *               behind, and the event time of the new epoch's first event
  * Times are event times in Unix milliseconds (INTEGER).
  */
 #include "devsurv/eng_store_schema.h"
@@ -54,6 +57,12 @@ static const char *const s_migrations[] = {
     "  ts_event INTEGER NOT NULL, source TEXT NOT NULL,"
     "  epoch INTEGER NOT NULL, seq INTEGER NOT NULL, params TEXT NOT NULL,"
     "  UNIQUE(product_code, event_code, method));",
+    /* 2: a publisher that lost its journal starts a new epoch */
+    "CREATE TABLE discontinuities("
+    "  source TEXT NOT NULL, epoch INTEGER NOT NULL,"
+    "  prev_epoch INTEGER NOT NULL, prev_committed INTEGER NOT NULL,"
+    "  ts_event INTEGER NOT NULL, PRIMARY KEY(source, epoch)"
+    ") WITHOUT ROWID;",
 };
 
 int eng_store_schema_latest(void)

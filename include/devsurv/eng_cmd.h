@@ -17,6 +17,7 @@
 int eng_cmd_serve(int argc, char **argv);
 int eng_cmd_replay(int argc, char **argv);
 int eng_cmd_signals(int argc, char **argv);
+int eng_cmd_keygen(int argc, char **argv);
 int eng_cmd_config(int argc, char **argv);
 int eng_cmd_stats(int argc, char **argv);
 int eng_cmd_check_rules(int argc, char **argv);

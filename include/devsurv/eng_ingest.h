@@ -7,7 +7,10 @@
  * publisher resending old data learns where the engine is). seq > expected:
  * a gap: the message is not applied and the publisher is asked to RESEND
  * from expected (at most once per ENG_INGEST_RESEND_MS per expected value).
- * seq == expected: apply. After a COMMIT, every source touched since the
+ * seq == expected: apply. A (source, epoch) first seen while the source
+ * has another epoch in the store remembers it (prev_epoch): applying its
+ * seq 1 is a discontinuity the caller records (eng_store_epochs). After a
+ * COMMIT, every source touched since the
  * last ACK is ACKed with its committed seq, never before.
  *
  * The table is small and linear (sources are hospitals: tens, not
@@ -45,6 +48,9 @@ struct eng_ingest_src {
     size_t rid_len;
     int64_t resend_for; /* expected value of the last RESEND */
     int64_t resend_ms;  /* when it was sent (monotonic ms) */
+    int64_t prev_epoch; /* the source's latest other epoch, 0 if none: a
+                           new epoch after it is a discontinuity */
+    int64_t prev_committed; /* prev_epoch's committed seq */
 };
 
 struct eng_ingest_stats {

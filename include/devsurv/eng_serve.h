@@ -11,8 +11,12 @@
  * returns. Malformed frames are quarantined with the reason and counted;
  * they never stop the loop.
  *
- * Not here yet (later work): CURVE + ZAP (the loop refuses to start unless
- * ingest.insecure = true), the PUB fan-out, HTTP.
+ * Security (eng_auth): CURVE + ZAP allowlist, fail-closed, with every
+ * message's source checked against its key's; handshake refusals are
+ * counted by a socket monitor (eng_zmon). ingest.insecure = true turns it
+ * off for local demos, with a warning.
+ *
+ * Not here yet (later work): HTTP.
  */
 #ifndef DEVSURV_ENG_SERVE_H
 #define DEVSURV_ENG_SERVE_H
@@ -23,10 +27,13 @@
 #include "devsurv/eng_config.h"
 #include "devsurv/eng_pipeline.h"
 
-/* Run until *stop becomes non-zero. Returns 0 after a clean stop, or a
+/* Run until *stop becomes non-zero. When reload is not NULL and *reload
+ * becomes non-zero (SIGHUP), the loop clears it and re-reads the ingest
+ * allowlist (eng_auth_reload). Returns 0 after a clean stop, or a
  * DS_E* code with diag set (cannot open the store, cannot bind, a commit
  * failed). on_signal (may be NULL) is called for each committed signal. */
 int eng_serve_run(const struct eng_config *cfg, volatile sig_atomic_t *stop,
-                  eng_signal_fn *on_signal, void *arg, struct ds_diag *diag);
+                  volatile sig_atomic_t *reload, eng_signal_fn *on_signal,
+                  void *arg, struct ds_diag *diag);
 
 #endif

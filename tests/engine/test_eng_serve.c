@@ -32,7 +32,7 @@ static void *s_engine(void *arg)
 {
     struct ds_diag diag;
     (void)arg;
-    s_rc = eng_serve_run(&s_cfg, &s_stop, NULL, NULL, &diag);
+    s_rc = eng_serve_run(&s_cfg, &s_stop, NULL, NULL, NULL, &diag);
     return NULL;
 }
 
