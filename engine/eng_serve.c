@@ -7,6 +7,7 @@
 #include "devsurv/eng_zmon.h"
 #include "devsurv/eng_store_epochs.h"
 #include "devsurv/eng_ingest.h"
+#include "devsurv/eng_publish.h"
 #include "devsurv/eng_zmq.h"
 #include "devsurv/ds_err.h"
 #include "devsurv/ds_log.h"
@@ -24,7 +25,10 @@ struct s_loop {
     eng_pipeline_t *pipe;
     eng_ingest_t *ingest;
     eng_auth_t *auth;
-    eng_zmon_t *mon; /* handshake outcomes on the ingest socket */
+    eng_zmon_t *mon;          /* handshake outcomes on the ingest socket */
+    eng_publish_t *pub;       /* dashboard fan-out (PUB + snapshot ROUTER) */
+    eng_signal_fn *on_signal; /* the caller's, after the fan-out's */
+    void *on_signal_arg;
     volatile sig_atomic_t *reload;
     int64_t batch_start; /* monotonic ms of the batch's first message */
     uint64_t malformed;
@@ -52,10 +56,28 @@ static void s_send_ack(void *arg, const struct eng_ingest_src *src)
         ds_debug("ACK to %s not sent: %s", src->source, zmq_strerror(errno));
 }
 
-/* Commit the open batch, then ACK. A failed commit is fatal for the batch
- * only: sequencing rewinds so publishers' resends are accepted again. */
+/* The fan-out never stops ingest: its errors are logged, not returned. */
+static void s_fanout(int rc, const char *what)
+{
+    if (rc != 0)
+        ds_warn("fan-out: %s: %s", what, ds_strerror(rc));
+}
+
+/* eng_signal_fn: a committed signal goes to dashboards, then the caller. */
+static void s_on_signal(void *arg, const struct eng_signal *s)
+{
+    struct s_loop *L = arg;
+    s_fanout(eng_publish_signal(L->pub, s), "signal not published");
+    if (L->on_signal)
+        L->on_signal(L->on_signal_arg, s);
+}
+
+/* Commit the open batch, then ACK, then stats to dashboards. A failed
+ * commit is fatal for the batch only: sequencing rewinds so publishers'
+ * resends are accepted again. */
 static int s_flush(struct s_loop *L, struct ds_diag *diag)
 {
+    bool batch = eng_store_in_batch(L->store);
     int rc = eng_pipeline_commit(L->pipe);
     if (rc != 0) {
         eng_ingest_rolled_back(L->ingest);
@@ -65,6 +87,8 @@ static int s_flush(struct s_loop *L, struct ds_diag *diag)
     }
     eng_ingest_committed(L->ingest);
     eng_ingest_each_ack(L->ingest, s_send_ack, L);
+    if (batch)
+        s_fanout(eng_publish_committed(L->pub, s_now_ms()), "stats");
     return 0;
 }
 
@@ -149,18 +173,25 @@ static int s_malformed(struct s_loop *L, const struct eng_zmq_in *in,
 }
 
 /* A message whose source is not the one its key was admitted as (or whose
- * key was revoked): quarantined without a key, so it can never occupy the
- * real source's (source, epoch, seq), and never ACKed. */
+ * key was revoked): never ACKed, quarantined under the pseudo-source qsrc
+ * (eng_auth_check) so it can never occupy the claimed source's (source,
+ * epoch, seq) and a publisher resending it adds no rows; a HELLO is only
+ * counted. Logged for the first of every 1000. */
 static int s_unauthorised(struct s_loop *L, const struct eng_wire_msg *w,
-                          const char *why)
+                          const char *qsrc, const char *why)
 {
     char reason[DS_DIAG_MSG_MAX + 64];
     snprintf(reason, sizeof reason,
              "rejected (epoch %" PRIu64 ", seq %" PRIu64 "): %s", w->epoch,
              w->seq, why);
-    L->unauthorised++;
-    ds_warn("ingest: %s", reason);
-    struct eng_msg m = {.ctype = w->ctype,
+    if (L->unauthorised++ % 1000 == 0)
+        ds_warn("ingest: %s (%" PRIu64 " rejected so far)", reason,
+                L->unauthorised);
+    if (w->cmd != ENG_WIRE_EV)
+        return 0; /* a HELLO carries no event: counted, nothing to keep */
+    struct eng_msg m = {.key = {ds_span_str(qsrc), (int64_t)w->epoch,
+                                (int64_t)w->seq},
+                        .ctype = w->ctype,
                         .payload = w->payload.p ? w->payload.p : "",
                         .n = w->payload.n};
     if (eng_pipeline_pending(L->pipe) == 0)
@@ -180,9 +211,10 @@ static int s_on_msg(struct s_loop *L, const struct eng_zmq_in *in,
         return s_malformed(L, in, in->truncated ? "too many frames" : why.msg);
     if (w.cmd != ENG_WIRE_HELLO && w.cmd != ENG_WIRE_EV)
         return s_malformed(L, in, "command not accepted by the engine");
-    char deny[DS_DIAG_MSG_MAX];
-    if (eng_auth_check(L->auth, &in->msgs[1], w.source, deny, sizeof deny))
-        return s_unauthorised(L, &w, deny);
+    char deny[DS_DIAG_MSG_MAX], qsrc[2 * ENG_WIRE_SOURCE_MAX + 2];
+    if (eng_auth_check(L->auth, &in->msgs[1], w.source, deny, sizeof deny,
+                       qsrc, sizeof qsrc))
+        return s_unauthorised(L, &w, qsrc, deny);
     struct eng_ingest_src *src =
         eng_ingest_src(L->ingest, w.source, (int64_t)w.epoch, in->frames[0].p,
                        in->frames[0].n);
@@ -219,6 +251,8 @@ static int s_open(struct s_loop *L, struct ds_diag *diag)
     if (!(L->mon = eng_zmon_new(L->ctx, L->sock, "devsurv-ingest-monitor",
                                 diag)))
         return DS_ENET;
+    if (!(L->pub = eng_publish_new(L->ctx, L->store, L->cfg, diag)))
+        return DS_ENET;
     int64_t maxmsg = L->cfg->ingest.max_msg_size + 4096;
     int one = 1, hwm = 100000, ivl = 5000, tmo = 15000, linger = 1000;
     zmq_setsockopt(L->sock, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg);
@@ -237,6 +271,7 @@ static void s_close(struct s_loop *L)
 {
     if (L->sock)
         zmq_close(L->sock);
+    eng_publish_destroy(&L->pub);
     eng_zmon_destroy(&L->mon);
     eng_auth_destroy(&L->auth);
     if (L->ctx)
@@ -251,7 +286,7 @@ static void s_close(struct s_loop *L)
 static long s_timeout(const struct s_loop *L)
 {
     if (eng_pipeline_pending(L->pipe) == 0)
-        return 250;
+        return eng_publish_timeout(L->pub, s_now_ms(), 250);
     int64_t left = L->batch_start + L->cfg->store.batch_ms - s_now_ms();
     return left > 0 ? (long)left : 0;
 }
@@ -293,6 +328,33 @@ static void s_maybe_reload(struct s_loop *L)
                  ds_diag_format(&d, buf, sizeof buf));
 }
 
+/* Add the fan-out's snapshot ROUTER to the poll set while no batch is
+ * open (a snapshot shows committed rows only); its index, or -1. */
+static int s_poll_snapshot(struct s_loop *L, zmq_pollitem_t *items, int *n)
+{
+    void *snap = eng_publish_snapshot_socket(L->pub);
+    if (!snap || eng_pipeline_pending(L->pipe) != 0)
+        return -1;
+    items[*n] = (zmq_pollitem_t){snap, 0, ZMQ_POLLIN, 0};
+    return (*n)++;
+}
+
+/* Between batches: due stats and the health message for dashboards. */
+static void s_fanout_tick(struct s_loop *L)
+{
+    const struct eng_pipeline_stats *st = eng_pipeline_stats(L->pipe);
+    const struct eng_ingest_stats *is = eng_ingest_stats(L->ingest);
+    struct eng_publish_health h = {
+        .events = st->events,
+        .quarantined = st->quarantined,
+        .signals = st->signals,
+        .duplicates = is->duplicates,
+        .gaps = is->gaps,
+        .malformed = L->malformed,
+    };
+    s_fanout(eng_publish_tick(L->pub, s_now_ms(), &h), "health");
+}
+
 static int s_loop(struct s_loop *L, volatile sig_atomic_t *stop,
                   struct ds_diag *diag)
 {
@@ -300,17 +362,20 @@ static int s_loop(struct s_loop *L, volatile sig_atomic_t *stop,
     int rc = 0;
     while (!*stop && rc == 0) {
         /* ingest, monitor, then ZAP (absent in insecure mode) */
-        zmq_pollitem_t items[3] = {
+        zmq_pollitem_t items[4] = {
             {L->sock, 0, ZMQ_POLLIN, 0},
             {eng_zmon_socket(L->mon), 0, ZMQ_POLLIN, 0},
             {eng_auth_zap_socket(L->auth), 0, ZMQ_POLLIN, 0}};
         int nitems = items[2].socket ? 3 : 2;
+        int isnap = s_poll_snapshot(L, items, &nitems);
         s_maybe_reload(L);
         int n = zmq_poll(items, nitems, s_timeout(L));
         if (n > 0 && (items[1].revents & ZMQ_POLLIN))
             eng_zmon_handle(L->mon);
         if (n > 0 && nitems > 2 && (items[2].revents & ZMQ_POLLIN))
             eng_auth_handle(L->auth);
+        if (n > 0 && isnap >= 0 && (items[isnap].revents & ZMQ_POLLIN))
+            s_fanout(eng_publish_snapshot_serve(L->pub), "snapshot");
         if (n > 0 && !(items[0].revents & ZMQ_POLLIN))
             n = 0;
         if (n < 0 && errno != EINTR) {
@@ -322,6 +387,8 @@ static int s_loop(struct s_loop *L, volatile sig_atomic_t *stop,
             rc = s_drain(L, &in, diag);
         if (rc == 0 && (s_batch_due(L) || eng_pipeline_pending(L->pipe) == 0))
             rc = s_flush(L, diag);
+        if (rc == 0 && eng_pipeline_pending(L->pipe) == 0)
+            s_fanout_tick(L);
     }
     eng_zmq_in_close(&in);
     if (rc == 0)
@@ -350,7 +417,9 @@ int eng_serve_run(const struct eng_config *cfg, volatile sig_atomic_t *stop,
     struct s_loop L = {.cfg = cfg, .reload = reload};
     int rc = s_open(&L, diag);
     if (rc == 0) {
-        eng_pipeline_on_signal(L.pipe, on_signal, arg);
+        L.on_signal = on_signal;
+        L.on_signal_arg = arg;
+        eng_pipeline_on_signal(L.pipe, s_on_signal, &L);
         const struct eng_counts_params *p = eng_pipeline_params(L.pipe);
         ds_info("serving on %s, store %s; MaxSPRT alpha %g, T %g, M %lld, "
                 "D %g: critical value %.6f",

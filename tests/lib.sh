@@ -14,9 +14,9 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/devsurv-test.XXXXXX")
 PIDS=()
 FAILED=0
 
-cleanup() {
+cleanup() { # KEEP_T=1 keeps the temp dir for debugging
     for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; done
-    rm -rf "$T"
+    if [ -n "${KEEP_T:-}" ]; then echo "# kept $T"; else rm -rf "$T"; fi
 }
 trap cleanup EXIT
 

@@ -64,9 +64,13 @@ int eng_auth_reload(eng_auth_t *self, struct ds_diag *diag);
 
 /* Check one received message (any frame of it but the routing id) that
  * names source. 0 when it may be applied; DS_EINVAL with why[0..n) filled
- * when it must be rejected (counted). */
-int eng_auth_check(eng_auth_t *self, const zmq_msg_t *frame, struct ds_span source,
-                   char *why, size_t n);
+ * when it must be rejected (counted), and qsrc[0..qn) set to the
+ * pseudo-source to quarantine it under: "<key's source>!<claimed source>"
+ * ('!' is never in a source id, so it cannot occupy a real source's
+ * (source, epoch, seq), and a resent message is stored once). */
+int eng_auth_check(eng_auth_t *self, const zmq_msg_t *frame,
+                   struct ds_span source, char *why, size_t n, char *qsrc,
+                   size_t qn);
 
 bool eng_auth_secure(const eng_auth_t *self);
 
