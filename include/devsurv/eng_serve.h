@@ -16,6 +16,11 @@
  * counted by a socket monitor (eng_zmon). ingest.insecure = true turns it
  * off for local demos, with a warning.
  *
+ * Fan-out (eng_publish): committed signals, changed cells and a periodic
+ * health message go out on the PUB socket of publish.endpoint, and late
+ * joiners get a snapshot on publish.snapshot; a fan-out failure is logged
+ * and never stops ingest.
+ *
  * Not here yet (later work): HTTP.
  */
 #ifndef DEVSURV_ENG_SERVE_H
