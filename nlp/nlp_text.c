@@ -1,7 +1,8 @@
 /*
  * nlp_text.c - tokens, sentences and sections over the original bytes (see
- * nlp_text.h for the rules). Two linear passes: tokenise, then walk the
- * tokens once deciding boundaries. Arrays only grow (0 allocations per
+ * nlp_text.h for the rules). Two linear passes: tokenise (one byte-class
+ * lookup per byte; newlines counted on the way and kept per token), then
+ * walk the tokens once deciding boundaries. Arrays only grow (0 allocations per
  * note after warm-up).
  */
 #include "devsurv/nlp_text.h"
@@ -16,22 +17,29 @@
 #define S_HEAD_WORDS       6   /* most words in an upper-case heading */
 #define S_HEAD_WORDS_MIXED 4   /* most words in a mixed-case heading */
 
-static bool s_word(unsigned char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-           (c >= '0' && c <= '9') || c >= 0x80;
-}
+/* Byte classes, one lookup per byte: S_SP whitespace (space \t \n \v \f
+ * \r), S_NL newline, S_WD word byte ([A-Za-z0-9] and every byte >= 0x80),
+ * S_DG digit. */
+enum { S_SP = 1, S_WD = 2, S_DG = 4, S_NL = 8 };
 
-static bool s_space(unsigned char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
-           c == '\v';
-}
-
-static bool s_digit(unsigned char c)
-{
-    return c >= '0' && c <= '9';
-}
+static const uint8_t s_cls[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 9, 1, 1, 1, 0, 0, /* 0x00 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x10 */
+    1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* ' ' */
+    6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 0, 0, 0, 0, 0, 0, /* '0' */
+    0, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, /* 'A' */
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 0, 0, 0, 0, 0, /* 'P' */
+    0, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, /* 'a' */
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 0, 0, 0, 0, 0, /* 'p' */
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, /* 0x80 */
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, /* 0x90 */
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, /* 0xa0 */
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, /* 0xb0 */
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, /* 0xc0 */
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, /* 0xd0 */
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, /* 0xe0 */
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, /* 0xf0 */
+};
 
 void nlp_doc_init(struct nlp_doc *d)
 {
@@ -46,7 +54,6 @@ void nlp_doc_clear(struct nlp_doc *d)
     nlp_doc_init(d);
 }
 
-/* Grow *v (element size sz) so that one more fits. */
 /* Length of a de-identification token at p[0..n), 0 if none:
  * "**WORD[...]" or "[**...**]". */
 static size_t s_deid(const char *p, size_t n)
@@ -69,35 +76,45 @@ static size_t s_deid(const char *p, size_t n)
     return 0;
 }
 
-/* End of the word or number starting at p[i]; *num says digits only. */
+/* End of the word or number starting at p[i]; *num says digits only.
+ * Word bytes in a tight loop; a '\'' or '-' followed by a word byte, and
+ * a '.' or ',' between digits of a number, continue the token. */
 static size_t s_word_end(const char *p, size_t n, size_t i, bool *num)
 {
-    *num = true;
-    while (i < n) {
-        unsigned char c = (unsigned char)p[i];
-        bool next_word = i + 1 < n && s_word((unsigned char)p[i + 1]);
-        if (s_word(c)) {
-            *num = *num && s_digit(c);
+    const unsigned char *u = (const unsigned char *)p;
+    bool digits = true;
+    for (;;) {
+        unsigned k;
+        while (i < n && ((k = s_cls[u[i]]) & S_WD)) {
+            digits = digits && (k & S_DG);
             i++;
-        } else if ((c == '\'' || c == '-') && next_word) {
-            *num = false;
-            i++;
-        } else if ((c == '.' || c == ',') && *num && i + 1 < n &&
-                   s_digit((unsigned char)p[i + 1])) {
-            i++;
-        } else {
-            break;
         }
+        if (i + 1 >= n)
+            break;
+        unsigned char c = u[i];
+        unsigned next = s_cls[u[i + 1]];
+        if ((c == '\'' || c == '-') && (next & S_WD))
+            digits = false;
+        else if (!((c == '.' || c == ',') && digits && (next & S_DG)))
+            break;
+        i++;
     }
+    *num = digits;
     return i;
 }
 
-static int s_push_tok(struct nlp_doc *d, size_t b, size_t e, int kind)
+/* nl: newlines before the token (capped at 2; 1 for the first token). */
+static int s_push_tok(struct nlp_doc *d, size_t b, size_t e, int kind,
+                      unsigned nl)
 {
-    if (ds_grow((void **)&d->tok, &d->captok, d->ntok + 1, sizeof *d->tok) != 0)
+    if (d->ntok == d->captok &&
+        ds_grow((void **)&d->tok, &d->captok, d->ntok + 1, sizeof *d->tok))
         return DS_ENOMEM;
-    d->tok[d->ntok++] =
-        (struct nlp_tok){(uint32_t)b, (uint32_t)e, (uint8_t)kind};
+    d->tok[d->ntok] = (struct nlp_tok){(uint32_t)b, (uint32_t)e, (uint8_t)kind,
+                                       (uint8_t)(d->ntok == 0 ? 1
+                                                 : nl < 2     ? nl
+                                                              : 2)};
+    d->ntok++;
     return 0;
 }
 
@@ -105,37 +122,40 @@ static int s_tokenise(struct nlp_doc *d)
 {
     const char *p = d->text.p;
     size_t n = d->text.n, i = 0, e;
+    unsigned nl = 0; /* newlines since the last token */
     bool num;
     int rc = 0;
     while (rc == 0 && i < n) {
         unsigned char c = (unsigned char)p[i];
-        if (s_space(c)) {
+        unsigned k = s_cls[c];
+        if (k & S_SP) {
+            nl += k >> 3; /* S_NL */
             i++;
-        } else if ((c == '*' || c == '[') && (e = s_deid(p + i, n - i))) {
-            rc = s_push_tok(d, i, i + e, NLP_TOK_DEID);
+            continue;
+        }
+        if ((c == '*' || c == '[') && (e = s_deid(p + i, n - i))) {
+            rc = s_push_tok(d, i, i + e, NLP_TOK_DEID, nl);
             i += e;
-        } else if (s_word(c)) {
+        } else if (k & S_WD) {
             e = s_word_end(p, n, i, &num);
-            rc = s_push_tok(d, i, e, num ? NLP_TOK_NUM : NLP_TOK_WORD);
+            rc = s_push_tok(d, i, e, num ? NLP_TOK_NUM : NLP_TOK_WORD, nl);
             i = e;
         } else {
-            rc = s_push_tok(d, i, i + 1, NLP_TOK_PUNCT);
+            rc = s_push_tok(d, i, i + 1, NLP_TOK_PUNCT, nl);
             i++;
         }
+        nl = 0;
     }
     return rc;
 }
 
 /* ---- boundaries ---- */
 
-/* Newlines between token t-1 and token t (t = 0: before the text). */
+/* Newlines between token t-1 and token t, at most 2 (t = 0: 1, before
+ * the text), counted by the tokeniser. */
 static int s_newlines(const struct nlp_doc *d, size_t t)
 {
-    size_t b = t ? d->tok[t - 1].end : 0, e = d->tok[t].begin;
-    int k = 0;
-    for (size_t i = b; i < e && k < 2; i++)
-        k += d->text.p[i] == '\n';
-    return t == 0 ? 1 : k;
+    return d->tok[t].nl;
 }
 
 static bool s_tok_is(const struct nlp_doc *d, size_t t, char c)
@@ -168,7 +188,8 @@ static bool s_abbrev_dot(const struct nlp_doc *d, size_t t)
     if (len == 2 && strncasecmp(w, "no", 2) == 0)
         return t + 1 < d->ntok && d->tok[t + 1].kind == NLP_TOK_NUM;
     for (size_t i = 0; i < sizeof s_abbrev / sizeof s_abbrev[0]; i++)
-        if (strlen(s_abbrev[i]) == len && strncasecmp(w, s_abbrev[i], len) == 0)
+        if ((s_abbrev[i][0] | 0x20) == (w[0] | 0x20) &&
+            strncasecmp(w, s_abbrev[i], len) == 0 && s_abbrev[i][len] == '\0')
             return true;
     return false;
 }

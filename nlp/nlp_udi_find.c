@@ -2,8 +2,10 @@
  * nlp_udi_find.c - find UDI-shaped substrings in free text.
  *
  * One left-to-right pass that never looks back more than one byte and
- * skips each run of HIBC characters as a whole, so scanning a text call
- * after call is linear in its length. Shapes (nlp_udi.h has the list):
+ * jumps from one possible opening byte ('(', ']', GS, '+') to the next
+ * (a table lookup per byte in between), skipping the rest of an HIBC run
+ * whose opening '+' failed, so scanning a text call after call is linear
+ * in its length. Shapes (nlp_udi.h has the list):
  * a GS1 human readable string opening with "(01)" and a digit, a GS1
  * element string behind a symbology identifier or GS, and an HIBC run
  * opening with '+' and a labeler code. Shape only: nlp_udi_parse() says
@@ -137,28 +139,37 @@ static bool s_hibc(struct ds_span t, size_t lo, size_t b, size_t e,
     return true;
 }
 
+/* Bytes that can open a candidate: '(' (GS1 human readable), ']' and GS
+ * (GS1 element string) and '+' (HIBC). The scan jumps from one to the
+ * next; every other byte is only looked up here. */
+static const bool s_opener[256] = {
+    ['('] = true, [']'] = true, [NLP_UDI_GS] = true, ['+'] = true};
+
 bool nlp_udi_find(struct ds_span text, size_t start, size_t *begin, size_t *end)
 {
+    const unsigned char *t = (const unsigned char *)text.p;
     size_t i = start, e;
     if (!text.p || start > text.n)
         return false;
-    while (i < text.n) {
-        unsigned char c = (unsigned char)text.p[i];
+    for (;; i++) {
+        while (i < text.n && !s_opener[t[i]])
+            i++;
+        if (i >= text.n)
+            return false;
+        unsigned char c = t[i];
         if ((c == '(' && s_gs1_hri(text, i, end)) ||
             ((c == ']' || c == NLP_UDI_GS) && s_gs1_element(text, i, end))) {
             *begin = i;
             return true;
         }
-        if (!s_hibc_run(c)) {
-            i++;
+        /* '+' opens an HIBC run only when the run starts there: a '+'
+         * glued to HIBC bytes before it is inside a longer run. */
+        if (c != '+' || (i > 0 && s_hibc_run(t[i - 1])))
             continue;
-        }
-        for (e = i; e < text.n && s_hibc_run((unsigned char)text.p[e]);)
+        for (e = i; e < text.n && s_hibc_run(t[e]);)
             e++;
-        bool glued = i > 0 && s_hibc_run((unsigned char)text.p[i - 1]);
-        if (!glued && s_hibc(text, start, i, e, begin, end))
+        if (s_hibc(text, start, i, e, begin, end))
             return true;
-        i = e;
+        i = e - 1;
     }
-    return false;
 }

@@ -49,6 +49,7 @@ enum nlp_tok_kind {
 struct nlp_tok {
     uint32_t begin, end; /* byte offsets, [begin, end) */
     uint8_t kind;        /* enum nlp_tok_kind */
+    uint8_t nl;          /* newlines before it, at most 2 (first: 1) */
 };
 
 struct nlp_sent {
