@@ -21,7 +21,8 @@ SERVE=$!
 trap 'kill $SERVE 2>/dev/null || true' EXIT
 
 echo "== publishing $STREAM ($(wc -l <"$STREAM") events) as source hospA"
-"$BUILD/ds-publish" --endpoint "$EP" --source hospA "$STREAM"
+"$BUILD/ds-publish" --endpoint "$EP" --source hospA --insecure \
+    --journal "$DIR/ds-publish-hospA.db" "$STREAM"
 
 echo "== stopping the engine (SIGTERM: commit, ACK, exit)"
 kill -TERM $SERVE

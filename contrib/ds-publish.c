@@ -1,56 +1,101 @@
 /*
- * ds-publish - the hospital side: send a file of native envelopes to a
- * devsurv engine over ZeroMQ (DEALER -> ROUTER, DSV1 frames) and exit only
- * when the engine has acknowledged (committed) every one.
+ * ds-publish - the hospital side: read site input (native envelopes, FHIR
+ * NDJSON, FDA MAUDE files, or a directory of files as they appear),
+ * pseudonymise identifiers, journal every event durably, send it to a
+ * devsurv engine over ZeroMQ (DEALER -> ROUTER, DSV1 frames, CURVE), and
+ * delete it only once the engine has ACKed (committed) it.
  *
- * Protocol (reference/reliability.md 1.3, publisher rules): HELLO first;
- * seq = 1, 2, 3... over the non-blank lines; at most `window` events in
- * flight un-ACKed (the engine's credit caps it); on RESEND, on an ACK
- * timeout, go-back-N from the last ACK. The in-flight events are kept in a
- * ring in memory, so a resend never needs the file again.
+ * Protocol (reference/reliability.md 1.3, publisher rules):
+ *   1. Journal first: each record gets seq = next_seq++ in the SQLite
+ *      journal (eng_journal.h) with the input position in the same
+ *      transaction; only committed rows are sent. A restart resumes the
+ *      input where journaling stopped and resends what is unACKed.
+ *   2. At most min(--window, engine credit) events in flight un-ACKed.
+ *   3. On ACK c: acked = max(acked, c) and rows <= c are deleted.
+ *   4. On RESEND, on (re)connect (monitor: handshake succeeded), and after
+ *      1 s with data outstanding and no ACK: HELLO and go-back-N from
+ *      acked + 1. Duplicates are harmless (the engine ignores seq <
+ *      expected).
+ * The epoch belongs to the journal (fixed at its creation): only a lost
+ * journal starts a new epoch.
  *
- * Deliberately not here yet (later work): the durable SQLite journal that
- * survives a publisher crash, identifier pseudonymisation, CURVE keys,
- * FHIR/MAUDE input, directory tailing and --status. Until then a publisher
- * crash means re-running it: the engine drops what it already has.
+ * CURVE (reference/reliability.md 2): --server-key (engine's .pub) and
+ * --key (our .key). After a ZAP refusal (400) libzmq does not reconnect by
+ * itself, so a socket monitor watches HANDSHAKE_FAILED_AUTH and the socket
+ * is recreated with backoff (1 s doubling to 60 s), logging that the
+ * engine refused our key.
+ *
+ * Not here: input formats and pseudonymisation (eng_site_input.h), the
+ * journal's SQL (eng_journal.c).
  */
-#include "devsurv/eng_event.h"
+#include "devsurv/ds_alloc.h"
+#include "devsurv/ds_err.h"
+#include "devsurv/eng_curve.h"
+#include "devsurv/eng_journal.h"
+#include "devsurv/eng_pseudo.h"
+#include "devsurv/eng_site_input.h"
+#include "devsurv/eng_time.h"
 #include "devsurv/eng_wire.h"
 #include "devsurv/eng_zmq.h"
-#include "devsurv/ds_alloc.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sysexits.h>
 #include <time.h>
 
-struct s_slot {
-    char *line;
-    size_t n;
-    int64_t ts_ms;
+#define S_READ_CHUNK  500   /* input units per loop turn */
+#define S_AHEAD_MIN   10000 /* journal at most this far ahead of ACKs... */
+#define S_BACKOFF_MAX 60000 /* ms between socket re-creations */
+#define S_MON_EVENTS                                                           \
+    (ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH |         \
+     ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |                                     \
+     ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | ZMQ_EVENT_DISCONNECTED)
+
+struct s_opts {
+    const char *endpoint, *source, *journal, *foidev, *mdrfoi, *pseudo_key,
+        *new_pseudo_key, *server_key, *key, *watch, *file;
+    enum eng_site_format format;
+    bool insecure, status;
+    size_t window;
+    int64_t timeout_ms, progress_ms;
+    uint64_t drop_every;
+    char journal_buf[128];
 };
 
 struct s_pub {
-    const char *endpoint, *source, *file;
-    uint64_t epoch;
-    size_t window; /* ring size: the most we ever have in flight */
-    size_t limit;  /* in flight allowed now: min(window, credit) */
-    int64_t timeout_ms;
-    FILE *in;
-    void *ctx, *sock;
-    eng_decoder_t *dec;
-    struct s_slot *ring; /* seq s lives at ring[s % window] */
-    uint64_t read_seq;   /* last seq read from the file */
-    uint64_t next_send;  /* next seq to send */
-    uint64_t acked;      /* highest seq the engine committed */
-    uint64_t sent;       /* EV messages sent, resends included */
-    bool eof;
-    int64_t last_progress_ms, last_ack_ms;
+    struct s_opts o;
+    eng_journal_t *j;
+    eng_site_input_t *in;
+    char in_name[4096]; /* the file being read */
+    struct eng_pseudo_key pkey;
+    bool has_pkey;
+    struct eng_curve_pair srv, own;
+    FILE *rej;
+    void *ctx, *sock, *mon;
+    int nsock;
+    uint64_t handshakes; /* on this socket: the first is no reconnect */
+    uint64_t epoch, limit, next_send, drop_hw;
+    uint64_t journaled, sent, dropped, resends, rejected, read_units;
+    bool input_done, auth_failed, proto_logged, connected;
+    int64_t last_progress_ms, last_ack_ms, last_report_ms, last_scan_ms;
+    int64_t reopen_at_ms, backoff_ms;
 };
+
+static volatile sig_atomic_t s_stop;
+
+static void s_on_signal(int sig)
+{
+    (void)sig;
+    s_stop = 1;
+}
 
 static int64_t s_now_ms(void)
 {
@@ -59,261 +104,871 @@ static int64_t s_now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+static int64_t s_wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void s_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void s_log(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("ds-publish: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
 static void s_help(void)
 {
-    printf("usage: ds-publish --endpoint EP --source NAME [--epoch N]\n"
-           "                  [--window N] [--timeout SEC] FILE|-\n\n"
-           "Send newline-delimited devsurv envelopes to an engine and wait\n"
-           "until the engine has committed them all (cumulative ACK).\n\n"
-           "  --endpoint EP   engine ROUTER endpoint (e.g. ipc:///tmp/x.ipc)\n"
-           "  --source NAME   this site's source id ([A-Za-z0-9._-], 1-64)\n"
-           "  --epoch N       stream epoch (default 1)\n"
-           "  --window N      max events in flight un-ACKed (default 1000)\n"
-           "  --timeout SEC   give up after SEC seconds without progress\n"
-           "                  (default 30)\n\n"
-           "exit: 0 all acknowledged, 64 usage, 66 cannot read FILE,\n"
-           "69 engine unreachable or not acknowledging (timeout)\n");
+    printf(
+        "usage: ds-publish --endpoint EP --source ID (--server-key F --key F "
+        "| --insecure)\n"
+        "                  [options] FILE|-\n"
+        "       ds-publish ... --watch DIR\n"
+        "       ds-publish --status (--journal PATH | --source ID)\n"
+        "       ds-publish --new-pseudo-key FILE\n\n"
+        "Journal site events durably, send them to a devsurv engine and\n"
+        "delete each only once the engine has committed it. A restart with\n"
+        "the same journal resumes the same input where it stopped.\n\n"
+        "  --endpoint EP        engine ingest endpoint (tcp://host:port, "
+        "ipc://path)\n"
+        "  --source ID          this site's source id ([A-Za-z0-9._-], "
+        "1-64)\n"
+        "  --journal PATH       journal file (default "
+        "./ds-publish-<source>.db);\n"
+        "                       rejected input goes to PATH.rejects\n"
+        "  --format F           envelope (native JSONL, default), fhir (FHIR "
+        "R4 NDJSON:\n"
+        "                       resources or Bundles), maude (FILE is "
+        "foitext)\n"
+        "  --foidev F           MAUDE device file (with --format maude)\n"
+        "  --mdrfoi F           MAUDE master event file (with --format "
+        "maude)\n"
+        "  --pseudo-key FILE    replace patient/encounter ids by keyed "
+        "pseudonyms\n"
+        "  --new-pseudo-key FILE  create a new key file (mode 0600) and "
+        "exit\n"
+        "  --server-key FILE    the engine's CURVE public key (.pub)\n"
+        "  --key FILE           this site's CURVE key pair (.key, mode "
+        "0600)\n"
+        "  --insecure           plaintext, unauthenticated link (tests and "
+        "local demos)\n"
+        "  --window N           max events in flight un-ACKed (default "
+        "1000)\n"
+        "  --timeout SEC        exit 69 after SEC seconds with events "
+        "outstanding\n"
+        "                       and no ACK progress; the journal is kept "
+        "(default 30)\n"
+        "  --watch DIR          read the files of DIR in name order as they "
+        "appear\n"
+        "                       (names starting with '.' are ignored: "
+        "write, then\n"
+        "                       rename into DIR); run until SIGINT/SIGTERM\n"
+        "  --status             print the journal's state and exit\n"
+        "  --progress SEC       a progress line on stderr every SEC "
+        "seconds\n"
+        "  --drop-every N       FOR TESTS ONLY: silently skip the first send "
+        "of every\n"
+        "                       Nth event, so the engine must ask RESEND\n"
+        "  --help               this text\n\n"
+        "exit: 0 everything journaled is ACKed (--watch: stopped by a "
+        "signal), 64 usage,\n"
+        "65 input format, 66 cannot read input or journal, 69 engine not "
+        "ACKing\n"
+        "(timeout), 74 journal I/O error, 75 interrupted before all was "
+        "ACKed,\n"
+        "78 bad key file or journal of another source\n");
 }
 
-/* Event time for the EV frame; 0 when the line is not a valid envelope
- * (the engine decides, and quarantines it). */
-static int64_t s_ts(struct s_pub *P, const char *line, size_t n)
-{
-    struct eng_event ev;
-    if (eng_decoder_decode(P->dec, ds_span_str(ENG_CTYPE_EVENT_JSON), line, n,
-                           &ev, NULL) != 0)
-        return 0;
-    return ev.time_ms;
-}
+/* ---- options ---- */
 
-/* Read the next non-blank line into the ring; false at EOF. */
-static bool s_read_one(struct s_pub *P)
+static int s_num(const char *arg, long long max, long long *out)
 {
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t len;
-    while ((len = getline(&line, &cap, P->in)) >= 0) {
-        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-            len--;
-        if (strspn(line, " \t") == (size_t)len)
-            continue;
-        struct s_slot *s = &P->ring[++P->read_seq % P->window];
-        free(s->line);
-        *s = (struct s_slot){line, (size_t)len, s_ts(P, line, (size_t)len)};
-        return true;
+    char *end = NULL;
+    errno = 0;
+    long long v = strtoll(arg, &end, 10);
+    if (errno || *end || end == arg || v < 1 || v > max) {
+        s_log("bad number '%s' (1..%lld)", arg, max);
+        return EX_USAGE;
     }
-    free(line);
-    P->eof = true;
-    return false;
-}
-
-static int s_send_ev(struct s_pub *P, uint64_t seq)
-{
-    const struct s_slot *s = &P->ring[seq % P->window];
-    struct eng_wire_msg m = {
-        .cmd = ENG_WIRE_EV,
-        .source = ds_span_str(P->source),
-        .epoch = P->epoch,
-        .seq = seq,
-        .ts_ms = s->ts_ms,
-        .ctype = ds_span_str(ENG_CTYPE_EVENT_JSON),
-        .payload = {s->line, s->n},
-    };
-    if (eng_zmq_send(P->sock, NULL, 0, &m, ZMQ_DONTWAIT) != 0)
-        return -1;
-    P->sent++;
+    *out = v;
     return 0;
 }
 
-static void s_hello(struct s_pub *P)
+static int s_opt(struct s_opts *o, int c, const char *arg)
 {
-    struct eng_wire_msg m = {.cmd = ENG_WIRE_HELLO,
-                             .source = ds_span_str(P->source),
-                             .epoch = P->epoch};
-    eng_zmq_send(P->sock, NULL, 0, &m, ZMQ_DONTWAIT);
-    P->last_ack_ms = s_now_ms();
-}
-
-/* Send while the window has room. */
-static void s_pump(struct s_pub *P)
-{
-    while (P->next_send - P->acked - 1 < P->limit) {
-        while (P->read_seq < P->next_send) /* skip what is ACKed */
-            if (P->eof || !s_read_one(P))
-                return;
-        if (s_send_ev(P, P->next_send) != 0)
-            return; /* HWM reached: try again after the next poll */
-        P->next_send++;
-    }
-}
-
-static void s_on_reply(struct s_pub *P, const struct eng_wire_msg *w)
-{
-    if (!ds_span_eq(w->source, P->source) || w->epoch != P->epoch)
-        return;
-    if (w->cmd == ENG_WIRE_ACK) {
-        P->last_ack_ms = s_now_ms();
-        if (w->seq > P->acked) {
-            P->acked = w->seq;
-            P->last_progress_ms = P->last_ack_ms;
+    long long v = 0;
+    int rc = 0;
+    switch (c) {
+    case 'e': o->endpoint = arg; break;
+    case 's': o->source = arg; break;
+    case 'j': o->journal = arg; break;
+    case 'D': o->foidev = arg; break;
+    case 'M': o->mdrfoi = arg; break;
+    case 'p': o->pseudo_key = arg; break;
+    case 'P': o->new_pseudo_key = arg; break;
+    case 'S': o->server_key = arg; break;
+    case 'k': o->key = arg; break;
+    case 'W': o->watch = arg; break;
+    case 'i': o->insecure = true; break;
+    case 'x': o->status = true; break;
+    case 'f':
+        if (eng_site_format_parse(arg, &o->format) != 0) {
+            s_log("--format: envelope, fhir or maude, not '%s'", arg);
+            rc = EX_USAGE;
         }
-        if (P->next_send <= P->acked)
-            P->next_send = P->acked + 1; /* engine already has these */
-        if (w->credit) /* the engine's credit caps our window */
-            P->limit = w->credit < P->window ? w->credit : P->window;
-    } else if (w->cmd == ENG_WIRE_RESEND && w->seq > P->acked &&
-               w->seq < P->next_send) {
-        P->next_send = w->seq; /* go-back-N */
+        break;
+    case 'w':
+        rc = s_num(arg, 1000000, &v);
+        o->window = (size_t)v;
+        break;
+    case 't':
+        rc = s_num(arg, 86400 * 365, &v);
+        o->timeout_ms = v * 1000;
+        break;
+    case 'g':
+        rc = s_num(arg, 86400, &v);
+        o->progress_ms = v * 1000;
+        break;
+    case 'd':
+        rc = s_num(arg, 1000000000, &v);
+        o->drop_every = (uint64_t)v;
+        break;
+    default: rc = EX_USAGE;
     }
+    return rc;
 }
 
-static void s_recv_all(struct s_pub *P)
+static int s_check(struct s_opts *o, int nargs, char **args)
 {
-    struct eng_zmq_in in = {.n = 0};
-    struct eng_wire_msg w;
-    while (eng_zmq_recv(P->sock, &in, ZMQ_DONTWAIT) == 0) {
-        if (!in.truncated && eng_wire_parse(in.frames, in.n, &w, NULL) == 0)
-            s_on_reply(P, &w);
+    if (o->source && !eng_wire_source_ok(ds_span_str(o->source))) {
+        s_log("--source must be 1-64 of [A-Za-z0-9._-]");
+        return EX_USAGE;
     }
-    eng_zmq_in_close(&in);
-}
-
-static bool s_done(const struct s_pub *P)
-{
-    return P->eof && P->acked >= P->read_seq;
-}
-
-static int s_run(struct s_pub *P)
-{
-    P->last_progress_ms = s_now_ms();
-    s_hello(P);
-    while (!s_done(P)) {
-        s_pump(P);
-        zmq_pollitem_t it = {P->sock, 0, ZMQ_POLLIN, 0};
-        zmq_poll(&it, 1, 100);
-        s_recv_all(P);
-        int64_t now = s_now_ms();
-        if (now - P->last_progress_ms > P->timeout_ms)
-            return EX_UNAVAILABLE;
-        if (P->next_send > P->acked + 1 && now - P->last_ack_ms > 1000) {
-            s_hello(P); /* no ACK for 1 s: ask, and go back N */
-            P->next_send = P->acked + 1;
-        } else if (P->next_send == P->acked + 1 && P->eof &&
-                   now - P->last_ack_ms > 1000) {
-            s_hello(P);
-        }
+    if (!o->journal && o->source) {
+        snprintf(o->journal_buf, sizeof o->journal_buf, "ds-publish-%s.db",
+                 o->source);
+        o->journal = o->journal_buf;
     }
-    return EX_OK;
+    if (o->status && !o->journal) {
+        s_log("--status needs --journal or --source");
+        return EX_USAGE;
+    }
+    if (o->status)
+        return 0;
+    if (!o->endpoint || !o->source || nargs != (o->watch ? 0 : 1)) {
+        s_log("usage: ds-publish --endpoint EP --source ID (--server-key F "
+              "--key F | --insecure) [options] FILE|- | --watch DIR (--help)");
+        return EX_USAGE;
+    }
+    if (o->watch && o->format == ENG_SITE_MAUDE) {
+        s_log("--watch reads envelope or fhir files, not maude");
+        return EX_USAGE;
+    }
+    if (!o->server_key != !o->key || (o->key && o->insecure) ||
+        (!o->key && !o->insecure)) {
+        s_log("give --server-key FILE and --key FILE (CURVE), or --insecure "
+              "for a plaintext link");
+        return EX_USAGE;
+    }
+    o->file = nargs ? args[0] : NULL;
+    return 0;
 }
 
-static int s_parse(int argc, char **argv, struct s_pub *P)
+static int s_parse(int argc, char **argv, struct s_opts *o)
 {
     static const struct option opts[] = {
         {"endpoint", required_argument, NULL, 'e'},
         {"source", required_argument, NULL, 's'},
-        {"epoch", required_argument, NULL, 'E'},
+        {"journal", required_argument, NULL, 'j'},
+        {"format", required_argument, NULL, 'f'},
+        {"foidev", required_argument, NULL, 'D'},
+        {"mdrfoi", required_argument, NULL, 'M'},
+        {"pseudo-key", required_argument, NULL, 'p'},
+        {"new-pseudo-key", required_argument, NULL, 'P'},
+        {"server-key", required_argument, NULL, 'S'},
+        {"key", required_argument, NULL, 'k'},
+        {"insecure", no_argument, NULL, 'i'},
         {"window", required_argument, NULL, 'w'},
         {"timeout", required_argument, NULL, 't'},
+        {"watch", required_argument, NULL, 'W'},
+        {"status", no_argument, NULL, 'x'},
+        {"progress", required_argument, NULL, 'g'},
+        {"drop-every", required_argument, NULL, 'd'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    int c;
-    char *end = NULL;
-    long long v;
+    int c, rc;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         if (c == 'h') {
             s_help();
             return -1;
         }
-        if (c == 'e' || c == 's') {
-            *(c == 'e' ? &P->endpoint : &P->source) = optarg;
-            continue;
+        if ((rc = s_opt(o, c, optarg)) != 0)
+            return rc;
+    }
+    if (o->new_pseudo_key)
+        return 0;
+    return s_check(o, argc - optind, argv + optind);
+}
+
+/* ---- --status ---- */
+
+static int s_status(const struct s_opts *o)
+{
+    struct ds_diag d;
+    struct eng_journal_status st;
+    char buf[600], tbuf[ENG_TIME_STR_MAX];
+    ds_diag_clear(&d);
+    eng_journal_t *j = eng_journal_open(o->journal, NULL, false, NULL, &d);
+    if (!j || eng_journal_status(j, &st, &d) != 0) {
+        s_log("%s", ds_diag_format(&d, buf, sizeof buf));
+        eng_journal_destroy(&j);
+        return EX_NOINPUT;
+    }
+    double lag =
+        st.pending ? (double)(s_wall_ms() - st.oldest_at_ms) / 1000 : 0.0;
+    printf("journal: %s\nsource: %s\nepoch: %" PRIu64 "\nnext_seq: %" PRIu64
+           "\njournaled: %" PRIu64 "\nacked: %" PRIu64 "\npending: %" PRIu64
+           "\nlag_seconds: %.1f\noldest_pending_time: %s\ninputs_done: "
+           "%" PRIu64 "\n",
+           o->journal, st.source, st.epoch, st.next_seq, st.journaled, st.acked,
+           st.pending, lag < 0 ? 0.0 : lag,
+           st.pending ? eng_time_format(st.oldest_ts_ms, tbuf) : "-",
+           st.inputs_done);
+    eng_journal_destroy(&j);
+    return EX_OK;
+}
+
+/* ---- the journal side: input -> journal ---- */
+
+static int s_emit(void *arg, const char *ctype, const char *p, size_t n,
+                  int64_t ts_ms)
+{
+    struct s_pub *P = arg;
+    int rc = eng_journal_append(P->j, ts_ms, ctype, p, n, NULL, NULL);
+    if (rc == 0)
+        P->journaled++;
+    return rc;
+}
+
+/* Rejected input stays at the site: one TSV line per reject in
+ * <journal>.rejects (time, input, position, line, reason). */
+static int s_reject(void *arg, const struct eng_site_reject *r)
+{
+    struct s_pub *P = arg;
+    char tbuf[ENG_TIME_STR_MAX];
+    if (!P->rej) {
+        char path[4200];
+        snprintf(path, sizeof path, "%s.rejects", P->o.journal);
+        if (!(P->rej = fopen(path, "a"))) {
+            s_log("cannot write %s: %s", path, strerror(errno));
+            return DS_EIO;
         }
-        if (c == '?')
-            return EX_USAGE;
-        errno = 0;
-        v = strtoll(optarg, &end, 10);
-        if (errno || *end || v < 1 || v > 100000000) {
-            fprintf(stderr, "ds-publish: bad number '%s'\n", optarg);
-            return EX_USAGE;
-        }
-        if (c == 'E')
-            P->epoch = (uint64_t)v;
-        else if (c == 'w')
-            P->window = (size_t)v;
-        else
-            P->timeout_ms = v * 1000;
     }
-    if (!P->endpoint || !P->source || optind + 1 != argc) {
-        fprintf(stderr, "usage: ds-publish --endpoint EP --source NAME "
-                        "[options] FILE|-  (--help)\n");
-        return EX_USAGE;
-    }
-    if (!eng_wire_source_ok(ds_span_str(P->source))) {
-        fprintf(stderr, "ds-publish: --source must be 1-64 of "
-                        "[A-Za-z0-9._-]\n");
-        return EX_USAGE;
-    }
-    P->file = argv[optind];
+    P->rejected++;
+    fprintf(P->rej, "%s\t%s\t%" PRIu64 "\t%" PRIu64 "\t%s\n",
+            eng_time_format(s_wall_ms(), tbuf), P->in_name, r->pos, r->line,
+            r->reason);
+    fflush(P->rej);
     return 0;
+}
+
+/* Open path as the current input, seeking to its journaled position.
+ * *skip: a watched file already done. */
+static int s_input_open(struct s_pub *P, const char *path, bool *skip)
+{
+    struct ds_diag d;
+    char buf[600];
+    uint64_t pos = 0;
+    bool done = false;
+    struct eng_site_input_cfg cfg = {.format = P->o.format,
+                                     .path = path,
+                                     .foidev = P->o.foidev,
+                                     .mdrfoi = P->o.mdrfoi,
+                                     .key = P->has_pkey ? &P->pkey : NULL,
+                                     .emit = s_emit,
+                                     .reject = s_reject,
+                                     .arg = P};
+    ds_diag_clear(&d);
+    *skip = false;
+    snprintf(P->in_name, sizeof P->in_name, "%s", path);
+    if (!(P->in = eng_site_input_open(&cfg, &d))) {
+        s_log("%s", ds_diag_format(&d, buf, sizeof buf));
+        return EX_NOINPUT;
+    }
+    const char *id = eng_site_input_identity(P->in);
+    if (!*id || eng_journal_input_get(P->j, id, &pos, &done, NULL) != 0)
+        return 0;
+    if (done && P->o.watch) {
+        *skip = true;
+        eng_site_input_destroy(&P->in);
+        return 0;
+    }
+    if (eng_site_input_seek(P->in, pos, &d) != 0) {
+        s_log("cannot resume: %s", ds_diag_format(&d, buf, sizeof buf));
+        return EX_DATAERR;
+    }
+    s_log("resuming %s at %s %" PRIu64, path,
+          P->o.format == ENG_SITE_MAUDE ? "report" : "byte", pos);
+    return 0;
+}
+
+static int s_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Names of regular, non-hidden files in dir, sorted; caller frees. */
+static char **s_list(const char *dir, size_t *n)
+{
+    DIR *d = opendir(dir);
+    char **v = NULL, path[4096];
+    size_t cap = 0;
+    struct dirent *e;
+    struct stat sb;
+    *n = 0;
+    while (d && (e = readdir(d))) {
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        if (e->d_name[0] == '.' || stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
+            continue;
+        if (ds_grow((void **)&v, &cap, *n + 1, sizeof *v) != 0)
+            break;
+        if ((v[*n] = ds_strdup(path)))
+            (*n)++;
+    }
+    if (d)
+        closedir(d);
+    if (*n)
+        qsort(v, *n, sizeof *v, s_cmp);
+    return v;
+}
+
+/* --watch: make the first file not yet done the current input. */
+static int s_watch_next(struct s_pub *P)
+{
+    int64_t now = s_now_ms();
+    if (now - P->last_scan_ms < 200)
+        return 0;
+    P->last_scan_ms = now;
+    size_t n;
+    char **v = s_list(P->o.watch, &n);
+    int rc = 0;
+    bool skip = true;
+    for (size_t i = 0; i < n && rc == 0 && skip; i++) {
+        rc = s_input_open(P, v[i], &skip);
+        if (rc == 0 && !skip)
+            s_log("reading %s", v[i]);
+    }
+    for (size_t i = 0; i < n; i++)
+        ds_free(v[i]);
+    ds_free(v);
+    return rc == EX_NOINPUT ? 0 : rc; /* vanished meanwhile: next scan */
+}
+
+/* The current input reached its end: record it done, with its last rows. */
+static int s_input_end(struct s_pub *P)
+{
+    const char *id = eng_site_input_identity(P->in);
+    const struct eng_site_input_stats *st = eng_site_input_stats(P->in);
+    int rc = *id ? eng_journal_input_set(P->j, id, eng_site_input_pos(P->in),
+                                         true, NULL)
+                 : 0;
+    if (rc == 0)
+        rc = eng_journal_commit(P->j, NULL);
+    s_log("%s: %" PRIu64 " records journaled, %" PRIu64 " rejected%s",
+          P->in_name, st->records, st->rejected,
+          st->pseudonyms ? ", identifiers pseudonymised" : "");
+    eng_site_input_destroy(&P->in);
+    if (!P->o.watch)
+        P->input_done = true;
+    return rc;
+}
+
+/* Journal up to S_READ_CHUNK units of input, then commit. */
+static int s_read_chunk(struct s_pub *P)
+{
+    struct ds_diag d;
+    char buf[600];
+    int rc = 0;
+    ds_diag_clear(&d);
+    for (int i = 0; i < S_READ_CHUNK && P->in && rc >= 0; i++) {
+        rc = eng_site_input_step(P->in, &d);
+        if (rc == 1) {
+            const char *id = eng_site_input_identity(P->in);
+            P->read_units++;
+            rc = eng_journal_input_set(P->j, *id ? id : NULL,
+                                       eng_site_input_pos(P->in), false, &d);
+        } else if (rc == 0) {
+            rc = s_input_end(P);
+            break;
+        }
+    }
+    if (rc >= 0)
+        rc = eng_journal_commit(P->j, &d);
+    if (rc < 0) {
+        s_log("%s: %s", P->in_name, ds_diag_format(&d, buf, sizeof buf));
+        return EX_IOERR;
+    }
+    return 0;
+}
+
+/* ---- the network side: journal -> engine ---- */
+
+static int s_curve(struct s_pub *P)
+{
+    int on = 0;
+    if (!P->o.key)
+        return 0;
+    zmq_setsockopt(P->sock, ZMQ_CURVE_SERVER, &on, sizeof on);
+    if (zmq_setsockopt(P->sock, ZMQ_CURVE_SERVERKEY, P->srv.pub, 41) != 0 ||
+        zmq_setsockopt(P->sock, ZMQ_CURVE_PUBLICKEY, P->own.pub, 41) != 0 ||
+        zmq_setsockopt(P->sock, ZMQ_CURVE_SECRETKEY, P->own.sec, 41) != 0) {
+        s_log("CURVE options refused: %s", zmq_strerror(errno));
+        return EX_SOFTWARE;
+    }
+    return 0;
+}
+
+static void s_sock_close(struct s_pub *P)
+{
+    if (P->mon)
+        zmq_close(P->mon);
+    if (P->sock)
+        zmq_close(P->sock);
+    P->mon = P->sock = NULL;
+    P->connected = false;
+}
+
+static void s_hello(struct s_pub *P)
+{
+    struct eng_wire_msg m = {.cmd = ENG_WIRE_HELLO,
+                             .source = ds_span_str(P->o.source),
+                             .epoch = P->epoch};
+    if (P->sock)
+        eng_zmq_send(P->sock, NULL, 0, &m, ZMQ_DONTWAIT);
+    P->last_ack_ms = s_now_ms();
+}
+
+static int s_sock_open(struct s_pub *P)
+{
+    int linger = 0, hwm = 10000, hb = 5000, hbt = 15000, rmax = 5000;
+    char mon_ep[64];
+    P->sock = zmq_socket(P->ctx, ZMQ_DEALER);
+    if (!P->sock)
+        return EX_OSERR;
+    zmq_setsockopt(P->sock, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_setsockopt(P->sock, ZMQ_SNDHWM, &hwm, sizeof hwm);
+    zmq_setsockopt(P->sock, ZMQ_HEARTBEAT_IVL, &hb, sizeof hb);
+    zmq_setsockopt(P->sock, ZMQ_HEARTBEAT_TIMEOUT, &hbt, sizeof hbt);
+    zmq_setsockopt(P->sock, ZMQ_RECONNECT_IVL_MAX, &rmax, sizeof rmax);
+    int rc = s_curve(P);
+    if (rc != 0)
+        return rc;
+    snprintf(mon_ep, sizeof mon_ep, "inproc://ds-publish-mon-%d", P->nsock++);
+    if (zmq_socket_monitor(P->sock, mon_ep, S_MON_EVENTS) == 0 &&
+        (P->mon = zmq_socket(P->ctx, ZMQ_PAIR)) != NULL)
+        zmq_connect(P->mon, mon_ep);
+    if (zmq_connect(P->sock, P->o.endpoint) != 0) {
+        s_log("cannot connect to %s: %s", P->o.endpoint, zmq_strerror(errno));
+        return EX_UNAVAILABLE;
+    }
+    P->next_send = eng_journal_acked(P->j) + 1;
+    P->handshakes = 0;
+    s_hello(P);
+    return 0;
+}
+
+static void s_on_auth_failed(struct s_pub *P, unsigned status)
+{
+    s_log("the engine REFUSED this site's key (ZAP status %u): public key "
+          "%s is not allowlisted for source '%s' on %s; retrying in %" PRId64
+          " s",
+          status, P->own.pub[0] ? P->own.pub : "(none)", P->o.source,
+          P->o.endpoint, P->backoff_ms / 1000);
+    s_sock_close(P);
+    P->auth_failed = true;
+    P->reopen_at_ms = s_now_ms() + P->backoff_ms;
+    P->backoff_ms =
+        P->backoff_ms * 2 > S_BACKOFF_MAX ? S_BACKOFF_MAX : P->backoff_ms * 2;
+}
+
+static void s_on_event(struct s_pub *P, unsigned ev, unsigned value)
+{
+    if (ev == ZMQ_EVENT_HANDSHAKE_SUCCEEDED) {
+        if (!P->connected)
+            s_log("connected to %s%s", P->o.endpoint,
+                  P->o.key ? " (CURVE)" : " (plaintext)");
+        P->connected = true;
+        P->proto_logged = P->auth_failed = false;
+        P->backoff_ms = 1000;
+        if (P->handshakes++ > 0) { /* a reconnect: go-back-N */
+            P->next_send = eng_journal_acked(P->j) + 1;
+            s_hello(P);
+        }
+    } else if (ev == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH) {
+        s_on_auth_failed(P, value);
+    } else if (ev == ZMQ_EVENT_DISCONNECTED) {
+        if (P->connected)
+            s_log("disconnected from %s; reconnecting", P->o.endpoint);
+        P->connected = false;
+    } else if (!P->proto_logged) {
+        P->proto_logged = true;
+        s_log("handshake with %s failed (%s %u): wrong --server-key, or "
+              "the engine and this site disagree on CURVE vs --insecure",
+              P->o.endpoint,
+              ev == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL ? "protocol error"
+                                                        : "no detail",
+              value);
+    }
+}
+
+static void s_monitor(struct s_pub *P)
+{
+    zmq_msg_t m;
+    while (P->mon) {
+        zmq_msg_init(&m);
+        if (zmq_msg_recv(&m, P->mon, ZMQ_DONTWAIT) < 0) {
+            zmq_msg_close(&m);
+            return;
+        }
+        uint16_t ev = 0;
+        uint32_t value = 0;
+        if (zmq_msg_size(&m) >= 6) {
+            memcpy(&ev, zmq_msg_data(&m), 2);
+            memcpy(&value, (const char *)zmq_msg_data(&m) + 2, 4);
+        }
+        while (zmq_msg_more(&m)) { /* the endpoint frame */
+            zmq_msg_close(&m);
+            zmq_msg_init(&m);
+            zmq_msg_recv(&m, P->mon, 0);
+        }
+        zmq_msg_close(&m);
+        s_on_event(P, ev, value);
+    }
+}
+
+static int s_send_row(void *arg, const struct eng_journal_row *r)
+{
+    struct s_pub *P = arg;
+    uint64_t d = P->o.drop_every;
+    if (d && r->seq % d == 0 && r->seq > P->drop_hw) {
+        P->drop_hw = r->seq; /* test fault: the first send is "lost" */
+        P->dropped++;
+        P->next_send = r->seq + 1;
+        return 0;
+    }
+    struct eng_wire_msg m = {
+        .cmd = ENG_WIRE_EV,
+        .source = ds_span_str(P->o.source),
+        .epoch = P->epoch,
+        .seq = r->seq,
+        .ts_ms = r->ts_ms,
+        .ctype = r->ctype,
+        .payload = r->payload,
+    };
+    if (eng_zmq_send(P->sock, NULL, 0, &m, ZMQ_DONTWAIT) != 0)
+        return 1; /* HWM: try again after the next poll */
+    P->sent++;
+    P->next_send = r->seq + 1;
+    return 0;
+}
+
+/* Send committed rows while the window has room. */
+static int s_pump(struct s_pub *P)
+{
+    while (P->sock) {
+        uint64_t acked = eng_journal_acked(P->j);
+        if (P->next_send <= acked)
+            P->next_send = acked + 1;
+        uint64_t from = P->next_send, used = from - acked - 1;
+        if (from > eng_journal_durable(P->j) || used >= P->limit)
+            return 0;
+        size_t room = (size_t)(P->limit - used);
+        int n = eng_journal_read(P->j, from, room < 512 ? room : 512,
+                                 s_send_row, P, NULL);
+        if (n < 0)
+            return EX_IOERR;
+        if (P->next_send == from)
+            return 0; /* nothing went out: HWM */
+    }
+    return 0;
+}
+
+static int s_on_ack(struct s_pub *P, const struct eng_wire_msg *w)
+{
+    struct ds_diag d;
+    char buf[600];
+    P->last_ack_ms = s_now_ms();
+    if (w->seq > eng_journal_acked(P->j)) {
+        if (eng_journal_ack(P->j, w->seq, &d) != 0) {
+            s_log("%s: this journal is an old copy or belongs to another "
+                  "site with the same epoch; move it away and start a new "
+                  "journal (a new epoch)",
+                  ds_diag_format(&d, buf, sizeof buf));
+            return EX_CONFIG;
+        }
+        P->last_progress_ms = P->last_ack_ms;
+    }
+    if (P->next_send <= eng_journal_acked(P->j))
+        P->next_send = eng_journal_acked(P->j) + 1;
+    if (w->credit)
+        P->limit = w->credit < P->o.window ? w->credit : P->o.window;
+    return 0;
+}
+
+static int s_recv_all(struct s_pub *P)
+{
+    struct eng_zmq_in in = {.n = 0};
+    struct eng_wire_msg w;
+    int rc = 0;
+    while (rc == 0 && P->sock &&
+           eng_zmq_recv(P->sock, &in, ZMQ_DONTWAIT) == 0) {
+        if (in.truncated || eng_wire_parse(in.frames, in.n, &w, NULL) != 0 ||
+            !ds_span_eq(w.source, P->o.source) || w.epoch != P->epoch)
+            continue;
+        if (w.cmd == ENG_WIRE_ACK) {
+            rc = s_on_ack(P, &w);
+        } else if (w.cmd == ENG_WIRE_RESEND) {
+            P->resends++;
+            if (w.seq > eng_journal_acked(P->j) && w.seq < P->next_send)
+                P->next_send = w.seq; /* go-back-N */
+        }
+    }
+    eng_zmq_in_close(&in);
+    return rc;
+}
+
+/* ---- the loop ---- */
+
+static void s_progress(struct s_pub *P, const char *what)
+{
+    struct eng_journal_status st;
+    if (eng_journal_status(P->j, &st, NULL) != 0)
+        return;
+    double lag =
+        st.pending ? (double)(s_wall_ms() - st.oldest_at_ms) / 1000 : 0.0;
+    s_log("%s: journaled %" PRIu64 " (%" PRIu64 " this run), sent %" PRIu64
+          ", acked %" PRIu64 ", pending %" PRIu64 ", rejected %" PRIu64
+          ", lag %.1f s",
+          what, st.journaled, P->journaled, P->sent, st.acked, st.pending,
+          P->rejected, lag < 0 ? 0.0 : lag);
+}
+
+static bool s_drained(struct s_pub *P)
+{
+    return eng_journal_acked(P->j) >= eng_journal_durable(P->j);
+}
+
+/* Timers: ACK timeout, the 1 s no-ACK rule, socket re-creation, progress. */
+static int s_timers(struct s_pub *P)
+{
+    int64_t now = s_now_ms();
+    if (s_drained(P))
+        P->last_progress_ms = now;
+    else if (now - P->last_progress_ms > P->o.timeout_ms)
+        return EX_UNAVAILABLE;
+    if (!P->sock && now >= P->reopen_at_ms) {
+        int rc = s_sock_open(P);
+        if (rc != 0)
+            return rc;
+    }
+    if (P->sock && !s_drained(P) && now - P->last_ack_ms > 1000) {
+        s_hello(P); /* no ACK for 1 s with data outstanding: ask, go back */
+        P->next_send = eng_journal_acked(P->j) + 1;
+    }
+    if (P->o.progress_ms && now - P->last_report_ms >= P->o.progress_ms) {
+        P->last_report_ms = now;
+        s_progress(P, "progress");
+    }
+    return 0;
+}
+
+static bool s_may_read(struct s_pub *P)
+{
+    uint64_t ahead = eng_journal_durable(P->j) - eng_journal_acked(P->j);
+    uint64_t cap =
+        P->o.window * 4 > S_AHEAD_MIN ? P->o.window * 4 : S_AHEAD_MIN;
+    return !s_stop && !P->input_done && ahead < cap;
+}
+
+static int s_turn(struct s_pub *P)
+{
+    int rc = 0;
+    bool more = s_may_read(P);
+    if (more && !P->in && P->o.watch)
+        rc = s_watch_next(P);
+    if (rc == 0 && more && P->in)
+        rc = s_read_chunk(P);
+    if (rc == 0)
+        rc = s_pump(P);
+    zmq_pollitem_t it[2] = {{P->sock, 0, ZMQ_POLLIN, 0},
+                            {P->mon, 0, ZMQ_POLLIN, 0}};
+    if (rc == 0 && P->sock)
+        zmq_poll(it, P->mon ? 2 : 1, P->in && s_may_read(P) ? 0 : 50);
+    else if (rc == 0)
+        zmq_poll(NULL, 0, 50);
+    if (rc == 0)
+        s_monitor(P);
+    if (rc == 0)
+        rc = s_recv_all(P);
+    return rc == 0 ? s_timers(P) : rc;
+}
+
+static int s_run(struct s_pub *P)
+{
+    int rc;
+    int64_t stop_at = 0;
+    P->last_progress_ms = P->last_report_ms = s_now_ms();
+    if ((rc = s_sock_open(P)) != 0)
+        return rc;
+    for (;;) {
+        if ((rc = s_turn(P)) != 0)
+            return rc;
+        if (P->input_done && s_drained(P))
+            return EX_OK;
+        if (s_stop && !stop_at) {
+            s_log("stopping: waiting up to 5 s for the engine to ACK what "
+                  "is journaled");
+            stop_at = s_now_ms() + 5000;
+        }
+        if (stop_at && (s_drained(P) || s_now_ms() > stop_at))
+            return P->o.watch || (P->input_done && s_drained(P)) ? EX_OK
+                                                                 : EX_TEMPFAIL;
+    }
+}
+
+/* ---- setup ---- */
+
+static int s_keys(struct s_pub *P)
+{
+    struct ds_diag d;
+    char buf[600];
+    ds_diag_clear(&d);
+    if (P->o.pseudo_key) {
+        if (eng_pseudo_key_load(&P->pkey, P->o.pseudo_key, &d) != 0)
+            goto bad;
+        P->has_pkey = true;
+    } else if (P->o.format != ENG_SITE_MAUDE) {
+        s_log("warning: no --pseudo-key: patient and encounter identifiers "
+              "leave the site as they are");
+    }
+    if (P->o.insecure) {
+        s_log("warning: --insecure: plaintext, unauthenticated link to %s",
+              P->o.endpoint);
+        return 0;
+    }
+    if (eng_curve_load(&P->srv, P->o.server_key, &d) != 0 ||
+        eng_curve_load(&P->own, P->o.key, &d) != 0)
+        goto bad;
+    if (!P->own.has_sec) {
+        ds_diag_set(&d, P->o.key, 0, "holds no secret-key (give the .key)");
+        goto bad;
+    }
+    return 0;
+bad:
+    s_log("%s", ds_diag_format(&d, buf, sizeof buf));
+    return EX_CONFIG;
 }
 
 static int s_open(struct s_pub *P)
 {
-    int linger = 0, hwm = 10000;
-    P->in = strcmp(P->file, "-") == 0 ? stdin : fopen(P->file, "rb");
-    if (!P->in) {
-        fprintf(stderr, "ds-publish: %s: %s\n", P->file, strerror(errno));
-        return EX_NOINPUT;
+    struct ds_diag d;
+    char buf[600];
+    bool created = false, skip;
+    int rc = s_keys(P);
+    if (rc != 0)
+        return rc;
+    ds_diag_clear(&d);
+    P->j = eng_journal_open(P->o.journal, P->o.source, true, &created, &d);
+    if (!P->j) {
+        s_log("%s", ds_diag_format(&d, buf, sizeof buf));
+        return d.msg[0] && strstr(d.msg, "belongs to") ? EX_CONFIG
+                                                       : EX_CANTCREAT;
     }
-    P->ring = ds_calloc(P->window, sizeof *P->ring);
-    P->dec = eng_decoder_new();
+    struct eng_journal_status st;
+    eng_journal_status(P->j, &st, NULL);
+    P->epoch = st.epoch;
+    if (created)
+        s_log("new journal %s: source %s, epoch %" PRIu64, P->o.journal,
+              st.source, st.epoch);
+    else
+        s_log("resuming journal %s: epoch %" PRIu64 ", next seq %" PRIu64
+              ", acked %" PRIu64 ", %" PRIu64 " pending",
+              P->o.journal, st.epoch, st.next_seq, st.acked, st.pending);
+    if (!P->o.watch && (rc = s_input_open(P, P->o.file, &skip)) != 0)
+        return rc;
     P->ctx = zmq_ctx_new();
-    P->sock = P->ctx ? zmq_socket(P->ctx, ZMQ_DEALER) : NULL;
-    if (!P->ring || !P->dec || !P->sock) {
-        fprintf(stderr, "ds-publish: out of memory\n");
-        return EX_OSERR;
-    }
-    zmq_setsockopt(P->sock, ZMQ_LINGER, &linger, sizeof linger);
-    zmq_setsockopt(P->sock, ZMQ_SNDHWM, &hwm, sizeof hwm);
-    if (zmq_connect(P->sock, P->endpoint) != 0) {
-        fprintf(stderr, "ds-publish: cannot connect to %s: %s\n", P->endpoint,
-                zmq_strerror(errno));
-        return EX_UNAVAILABLE;
-    }
-    return 0;
+    return P->ctx ? 0 : EX_OSERR;
 }
 
 static void s_close(struct s_pub *P)
 {
-    for (size_t i = 0; P->ring && i < P->window; i++)
-        free(P->ring[i].line);
-    ds_free(P->ring);
-    eng_decoder_destroy(&P->dec);
-    if (P->sock)
-        zmq_close(P->sock);
+    eng_site_input_destroy(&P->in);
+    s_sock_close(P);
     if (P->ctx)
         zmq_ctx_term(P->ctx);
-    if (P->in && P->in != stdin)
-        fclose(P->in);
+    if (P->rej)
+        fclose(P->rej);
+    eng_journal_destroy(&P->j);
+}
+
+static void s_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = s_on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+static int s_new_key(const char *path)
+{
+    struct ds_diag d;
+    char buf[600];
+    ds_diag_clear(&d);
+    if (eng_pseudo_key_create(path, &d) != 0) {
+        s_log("%s", ds_diag_format(&d, buf, sizeof buf));
+        return EX_CANTCREAT;
+    }
+    s_log("created pseudonymisation key %s (mode 0600): keep it secret and "
+          "keep it: a new key gives every patient new pseudonyms",
+          path);
+    return EX_OK;
 }
 
 int main(int argc, char **argv)
 {
-    struct s_pub P = {.epoch = 1, .window = 1000, .timeout_ms = 30000};
-    int rc = s_parse(argc, argv, &P);
+    struct s_pub P = {.o = {.window = 1000, .timeout_ms = 30000},
+                      .backoff_ms = 1000};
+    int rc = s_parse(argc, argv, &P.o);
     if (rc != 0)
         return rc < 0 ? EX_OK : rc;
-    P.limit = P.window;
+    if (P.o.new_pseudo_key)
+        return s_new_key(P.o.new_pseudo_key);
+    if (P.o.status)
+        return s_status(&P.o);
+    P.limit = P.o.window;
+    s_signals();
     if ((rc = s_open(&P)) == 0)
         rc = s_run(&P);
-    if (rc == EX_OK || rc == EX_UNAVAILABLE)
-        fprintf(stderr,
-                "ds-publish: %s epoch %" PRIu64 ": %" PRIu64
-                " events read, %" PRIu64 " sent (with resends), %" PRIu64
-                " acknowledged%s\n",
-                P.source, P.epoch, P.read_seq, P.sent, P.acked,
-                rc == EX_OK ? "" : "; engine not acknowledging: timed out");
+    if (P.j) {
+        eng_journal_commit(P.j, NULL);
+        s_log("%s epoch %" PRIu64 ": %" PRIu64 " events read, %" PRIu64
+              " sent (with resends), %" PRIu64 " acknowledged, %" PRIu64
+              " pending, %" PRIu64 " rejected, %" PRIu64 " RESEND received%s",
+              P.o.source, P.epoch, P.journaled, P.sent, eng_journal_acked(P.j),
+              eng_journal_durable(P.j) - eng_journal_acked(P.j), P.rejected,
+              P.resends,
+              rc == EX_UNAVAILABLE ? "; engine not acknowledging: timed out, "
+                                     "journal kept"
+                                   : "");
+    }
     s_close(&P);
     return rc;
 }

@@ -26,13 +26,20 @@
  * Diagnostics show offending values escaped and cut (eng_event_check.h),
  * so a message is one printable ASCII line whatever the input.
  *
- * Deliberately not here: FHIR and MAUDE readers, message size limits
- * (ingest applies them), UDI syntax, storing the raw payload, logging.
+ * application/fhir+json goes through the same parse (same limits, same
+ * allocation rules) and is then mapped by eng_fhir_map() instead of the
+ * envelope table; the decoder owns the scratch buffer the FHIR event's
+ * generated spans (id, decoded note text) point into.
+ *
+ * Deliberately not here: the FHIR mapping itself (eng_fhir*.c), MAUDE
+ * readers, message size limits (ingest applies them), UDI syntax, storing
+ * the raw payload, logging.
  */
 #include "devsurv/eng_event.h"
 #include "devsurv/ds_alloc.h"
 #include "devsurv/ds_err.h"
 #include "devsurv/eng_event_check.h"
+#include "devsurv/eng_fhir.h"
 #include "devsurv/eng_time.h"
 
 #include <assert.h>
@@ -47,6 +54,7 @@
 
 struct eng_decoder {
     json_t *root; /* document of the last successful decode, or NULL */
+    struct eng_fhir_scratch fhir; /* FHIR ids and decoded text (eng_fhir.h) */
 };
 
 /* A string field of the envelope. */
@@ -88,6 +96,7 @@ void eng_decoder_destroy(eng_decoder_t **self_p)
     if (!self_p || !*self_p)
         return;
     json_decref((*self_p)->root);
+    eng_fhir_scratch_clear(&(*self_p)->fhir);
     ds_free(*self_p);
     *self_p = NULL;
 }
@@ -290,22 +299,6 @@ static int s_read_field(const json_t *root, const struct s_field *f,
     return 0;
 }
 
-/* What a kind needs beyond the common fields (eng_event.h "kind rules"). */
-static int s_kind_rules(const struct eng_event *ev, struct ds_diag *diag)
-{
-    const char *k = eng_event_kind_name(ev->kind);
-    bool textual = ev->kind == ENG_EV_NOTE || ev->kind == ENG_EV_REPORT;
-    if (textual && ev->text.n == 0)
-        return ds_diag_set(diag, NULL, 0, "text: required for kind %s", k);
-    if (!textual && ev->product_code.n == 0)
-        return ds_diag_set(diag, NULL, 0,
-                           "device.product_code: required for kind %s", k);
-    if (ev->kind == ENG_EV_OUTCOME && ev->event_code.n == 0)
-        return ds_diag_set(diag, NULL, 0, "event.code: required for kind %s",
-                           k);
-    return 0;
-}
-
 static int s_validate(const json_t *root, struct eng_event *ev,
                       struct ds_diag *diag)
 {
@@ -317,7 +310,7 @@ static int s_validate(const json_t *root, struct eng_event *ev,
         if (rc != 0)
             return rc;
     }
-    return s_kind_rules(ev, diag);
+    return eng_event_check_kind_rules(ev, diag);
 }
 
 /* Parse p[0..n) into self->root. */
@@ -346,10 +339,13 @@ int eng_decoder_decode(eng_decoder_t *self, struct ds_span ctype,
     ds_diag_clear(diag);
     json_decref(self->root);
     self->root = NULL;
-    if (!eng_event_check_ctype(ctype))
+    bool fhir = eng_fhir_ctype_ok(ctype);
+    if (!fhir && !eng_event_check_ctype(ctype))
         return s_unsupported(ctype, diag);
     int rc = s_load(self, payload ? payload : "", n, diag);
-    if (rc == 0)
+    if (rc == 0 && fhir)
+        rc = eng_fhir_map(self->root, &self->fhir, ev, diag);
+    else if (rc == 0)
         rc = s_validate(self->root, ev, diag);
     if (rc != 0) {
         json_decref(self->root);

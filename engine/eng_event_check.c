@@ -50,8 +50,13 @@ static void s_eat_blanks(struct ds_span s, size_t *i)
 
 bool eng_event_check_ctype(struct ds_span ctype)
 {
-    size_t base = strlen(ENG_CTYPE_EVENT_JSON), i = base;
-    if (ctype.n < base || memcmp(ctype.p, ENG_CTYPE_EVENT_JSON, base) != 0)
+    return eng_event_check_ctype_as(ctype, ENG_CTYPE_EVENT_JSON);
+}
+
+bool eng_event_check_ctype_as(struct ds_span ctype, const char *type)
+{
+    size_t base = strlen(type), i = base;
+    if (ctype.n < base || memcmp(ctype.p, type, base) != 0)
         return false;
     if (i == ctype.n)
         return true;
@@ -123,4 +128,20 @@ const char *eng_event_check_escape(char *buf, size_t cap, struct ds_span s,
         memcpy(buf + o, "...", 3), o += 3;
     buf[o] = '\0';
     return buf;
+}
+
+/* What a kind needs beyond the common fields (eng_event.h "kind rules"). */
+int eng_event_check_kind_rules(const struct eng_event *ev, struct ds_diag *diag)
+{
+    const char *k = eng_event_kind_name(ev->kind);
+    bool textual = ev->kind == ENG_EV_NOTE || ev->kind == ENG_EV_REPORT;
+    if (textual && ev->text.n == 0)
+        return ds_diag_set(diag, NULL, 0, "text: required for kind %s", k);
+    if (!textual && ev->product_code.n == 0)
+        return ds_diag_set(diag, NULL, 0,
+                           "device.product_code: required for kind %s", k);
+    if (ev->kind == ENG_EV_OUTCOME && ev->event_code.n == 0)
+        return ds_diag_set(diag, NULL, 0, "event.code: required for kind %s",
+                           k);
+    return 0;
 }

@@ -5,8 +5,10 @@
  * (DESIGN.md section 3). Output: a struct eng_event whose spans borrow from
  * the decoder (valid until the next eng_decoder_decode() or destroy).
  * Accepted content types: application/vnd.devsurv.event+json (the native
- * envelope). FHIR R4 and MAUDE readers are added by later work; any other
- * type is refused with DS_EUNSUPP.
+ * envelope, rules below) and application/fhir+json (one FHIR R4 resource,
+ * parsed the same way and mapped by eng_fhir_map(): see eng_fhir.h; a
+ * Bundle is refused, sites split them). MAUDE is added by later work; any
+ * other type is refused with DS_EUNSUPP.
  *
  * JSON is parsed with jansson (Debian libjansson): strict RFC 8259, UTF-8
  * checked, duplicate object keys rejected, "\u0000" rejected, top level must
@@ -43,9 +45,10 @@
  *     with n == 0 whose p may be non-NULL: test n, not p.
  *   - Fields are checked in the order listed; the first failure is the
  *     one reported.
- *   - The content type is ENG_CTYPE_EVENT_JSON byte for byte, optionally
- *     followed by one "; charset=utf-8" parameter (name and value
- *     case-insensitive, blanks allowed around ';').
+ *   - The content type is ENG_CTYPE_EVENT_JSON (or ENG_CTYPE_FHIR_JSON)
+ *     byte for byte, optionally followed by one "; charset=utf-8"
+ *     parameter (name and value case-insensitive, blanks allowed around
+ *     ';').
  * Diagnostics are one line of printable ASCII: quoted values are cut to 40
  * bytes (content types to 100) and bytes outside 0x20..0x7E show as \xNN.
  *
@@ -62,6 +65,7 @@
 #include "devsurv/ds_span.h"
 
 #define ENG_CTYPE_EVENT_JSON "application/vnd.devsurv.event+json"
+#define ENG_CTYPE_FHIR_JSON  "application/fhir+json" /* eng_fhir.h */
 
 enum eng_event_kind {
     ENG_EV_NOTE = 1,
@@ -109,13 +113,13 @@ void eng_decoder_destroy(eng_decoder_t **self_p);
 
 /* Decode payload[0..n) of content type ctype into *ev (overwritten; its
  * spans borrow from self until the next call). Returns 0; DS_EUNSUPP for an
- * unknown content type; DS_EPARSE for a JSON syntax error (diag: "invalid
- * JSON at line L column C: <jansson text>"); DS_EINVAL for a valid JSON
- * document that is not a valid event (diag names the field path);
- * DS_ENOMEM, also when a jansson allocation failed and was retried (the
- * document is then discarded: see eng_event.c). On any error *ev is zeroed
- * and nothing is kept. diag may be NULL. diag->file stays empty: the
- * caller knows the source. */
+ * unknown content type, or a FHIR resourceType that is not an event;
+ * DS_EPARSE for a JSON syntax error (diag: "invalid JSON at line L column
+ * C: <jansson text>"); DS_EINVAL for a valid JSON document that is not a
+ * valid event (diag names the field path); DS_ENOMEM, also when a jansson
+ * allocation failed and was retried (the document is then discarded: see
+ * eng_event.c). On any error *ev is zeroed and nothing is kept. diag may
+ * be NULL. diag->file stays empty: the caller knows the source. */
 int eng_decoder_decode(eng_decoder_t *self, struct ds_span ctype,
                        const char *payload, size_t n, struct eng_event *ev,
                        struct ds_diag *diag);

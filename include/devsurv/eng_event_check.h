@@ -1,12 +1,13 @@
 /*
  * eng_event_check.h - byte-level checks behind the event decoder (internal).
  *
- * Pure predicates over borrowed spans, used by eng_event.c: the content
- * type, the syntax of coded fields, control characters, and the escaping
- * that keeps a rejected value safe to put in a diagnostic. No JSON, no
- * allocation, no state; nothing outside engine/eng_event*.c should need it
- * (the contract other modules use is eng_event.h). Every span is borrowed
- * for the call only; the escape buffer belongs to the caller.
+ * Pure predicates over borrowed spans, used by eng_event.c and eng_fhir*.c:
+ * the content type, the syntax of coded fields, control characters, the
+ * escaping that keeps a rejected value safe to put in a diagnostic, and
+ * the kind rules. No JSON, no allocation, no state; nothing outside the
+ * decoders should need it (the contract other modules use is eng_event.h).
+ * Every span is borrowed for the call only; the escape buffer belongs to
+ * the caller.
  */
 #ifndef DEVSURV_ENG_EVENT_CHECK_H
 #define DEVSURV_ENG_EVENT_CHECK_H
@@ -20,6 +21,9 @@
  * one parameter "; charset=utf-8" (blanks allowed around ';', parameter
  * name and value case-insensitive, value unquoted). */
 bool eng_event_check_ctype(struct ds_span ctype);
+
+/* The same rule for another media type (eng_fhir: application/fhir+json). */
+bool eng_event_check_ctype_as(struct ds_span ctype, const char *type);
 
 /* True for an FDA product code: exactly 3 upper-case letters A-Z. */
 bool eng_event_check_product_code(struct ds_span s);
@@ -39,5 +43,15 @@ bool eng_event_check_no_controls(struct ds_span s);
  * always one line of printable ASCII. Returns buf. */
 const char *eng_event_check_escape(char *buf, size_t cap, struct ds_span s,
                                    size_t max, char q);
+
+struct eng_event;
+struct ds_diag;
+
+/* The kind rules of eng_event.h (note and report need text; exposure needs
+ * a product code; outcome a product code and an event code), shared by
+ * the native and the FHIR decoders. 0, or DS_EINVAL with diag naming the
+ * native field ("device.product_code: required for kind exposure"). */
+int eng_event_check_kind_rules(const struct eng_event *ev,
+                               struct ds_diag *diag);
 
 #endif

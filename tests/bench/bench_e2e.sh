@@ -163,7 +163,7 @@ publish_once() {
     fi
     t0=$(now_ms)
     timeout 300 "$PUBLISH" --endpoint "$ep" --source bench --timeout 30 \
-        "$STREAM" 2>"$T/pub.log"
+        --insecure --journal "$T/j$1.db" "$STREAM" 2>"$T/pub.log"
     local rc=$?
     PUB_MS=$(($(now_ms) - t0))
     [ $rc -eq 0 ] || die "ds-publish exit $rc: $(cat "$T/pub.log")"
@@ -176,7 +176,7 @@ publish_once() {
     stop_wait "$SERVE" 30
     [ "$STOP_RC" = 0 ] ||
         die "serve did not stop cleanly ($STOP_RC): $(tail -5 "$log")"
-    rm -f "$db" "$db-wal" "$db-shm"
+    rm -f "$db" "$db-wal" "$db-shm" "$T/j$1.db"*
 }
 
 # replay_once R: time `devsurv replay` into a fresh database; sets REP_MS.

@@ -175,7 +175,7 @@ TEST(unsupported_content_types)
 {
     static const char *const bad[] = {
         "application/json",
-        "application/fhir+json",
+        "application/fhir+xml", /* application/fhir+json is eng_fhir.h's */
         "APPLICATION/VND.DEVSURV.EVENT+JSON",
         ENG_CTYPE_EVENT_JSON "x",
         ENG_CTYPE_EVENT_JSON "; charset=latin1",

@@ -18,7 +18,7 @@ start_bg "$T/serve.log" "$DEVSURV" serve -c contrib/demo.conf \
 SERVE=$BG_PID
 
 timeout 60 "$PUBLISH" --endpoint "$EP" --source hospA --timeout 30 \
-    "$STREAM" 2>"$T/pub.log"
+    --insecure --journal "$T/pub.db" "$STREAM" 2>"$T/pub.log"
 rc=$?
 if [ $rc -eq 0 ]; then ok "publish_acknowledged"; else
     fail "publish_acknowledged" "ds-publish exit $rc: $(cat "$T/pub.log")"; fi
@@ -51,9 +51,10 @@ check "signal_crossed_threshold" test "$(sql "$DB" \
 check "engine_printed_signal" \
     wait_until 5 grep -q "^signal #1 MGB x E0505" "$T/serve.log"
 
-# Publishing the same stream again: ACKed, nothing new stored.
+# Publishing the same stream again with the same journal: it resumes at
+# the end of the file, sends nothing, nothing new stored.
 timeout 60 "$PUBLISH" --endpoint "$EP" --source hospA --timeout 30 \
-    "$STREAM" 2>"$T/pub2.log"
+    --insecure --journal "$T/pub.db" "$STREAM" 2>"$T/pub2.log"
 check "republish_acknowledged" test $? -eq 0
 check "republish_changes_nothing" test \
     "$(sql "$DB" "select count(*) from events")" = "$ev"
@@ -64,8 +65,10 @@ check "engine_logged_summary" grep -q \
     "stopped: $((NLINES - 2)) events, 2 quarantined, 1 signals" "$T/serve.log"
 
 # Live and replay: same signals and cells for the same input.
+# (same epoch: the publisher's journal chose it when it was created)
+EPOCH=$("$PUBLISH" --status --journal "$T/pub.db" | sed -n 's/^epoch: //p')
 "$DEVSURV" replay -c contrib/demo.conf --db "$T/replay.db" --source hospA \
-    "$STREAM" >"$T/replay.log" 2>&1
+    --epoch "$EPOCH" "$STREAM" >"$T/replay.log" 2>&1
 q="select * from signals; select * from cells; select * from exposures;"
 check "replay_equals_live" test \
     "$(sql "$DB" "$q")" = "$(sql "$T/replay.db" "$q")"

@@ -1,0 +1,48 @@
+/*
+ * eng_site_envelope.h - one native envelope line made ready to leave the
+ * hospital: its event time read, and with a site key its "patient" and
+ * "encounter" replaced by keyed pseudonyms (eng_pseudo.h, DESIGN.md 3).
+ *
+ * With a key the line is parsed with jansson (duplicate keys refused, so
+ * a second "patient" cannot slip past) and re-serialised compactly with
+ * every other member kept in order; reals print with 17 significant
+ * digits, so they read back as the same double. Anything that cannot be
+ * pseudonymised for certain is refused: not JSON, top level not an object,
+ * patient or encounter present but not a string. Without a key the line is
+ * passed through byte for byte whatever it holds (the engine validates and
+ * quarantines), only its time is read when it parses.
+ * Not here: free-text de-identification, size limits (eng_site_input).
+ */
+#ifndef DEVSURV_ENG_SITE_ENVELOPE_H
+#define DEVSURV_ENG_SITE_ENVELOPE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "devsurv/ds_diag.h"
+#include "devsurv/eng_pseudo.h"
+
+/* Output of eng_site_envelope_prepare: p/n is the line itself (no key) or
+ * buf (re-serialised). buf grows only; free it with
+ * eng_site_envelope_clear(). Zero it to init. */
+struct eng_site_envelope {
+    const char *p;
+    size_t n;
+    int64_t ts_ms;       /* "time" as Unix ms; 0 when absent or invalid */
+    unsigned pseudonyms; /* members replaced in this line (0-2) */
+    char *buf;
+    size_t cap;
+};
+
+/* Prepare line[0..n) into *out. key NULL: pass through. Returns 0,
+ * DS_EPARSE (not JSON), DS_EINVAL (not an object; patient/encounter not a
+ * string) with diag saying why, or DS_ENOMEM. */
+int eng_site_envelope_prepare(const char *line, size_t n,
+                              const struct eng_pseudo_key *key,
+                              struct eng_site_envelope *out,
+                              struct ds_diag *diag);
+
+/* Free out->buf and zero *out. */
+void eng_site_envelope_clear(struct eng_site_envelope *out);
+
+#endif
