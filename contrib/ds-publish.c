@@ -752,11 +752,13 @@ static void s_progress(struct s_pub *P, const char *what)
         return;
     double lag =
         st.pending ? (double)(s_wall_ms() - st.oldest_at_ms) / 1000 : 0.0;
+    uint64_t flight = P->next_send > st.acked + 1 ? P->next_send - 1 - st.acked
+                                                   : 0;
     s_log("%s: journaled %" PRIu64 " (%" PRIu64 " this run), sent %" PRIu64
-          ", acked %" PRIu64 ", pending %" PRIu64 ", rejected %" PRIu64
-          ", lag %.1f s",
+          ", acked %" PRIu64 ", pending %" PRIu64 ", in flight %" PRIu64
+          " (limit %" PRIu64 "), rejected %" PRIu64 ", lag %.1f s",
           what, st.journaled, P->journaled, P->sent, st.acked, st.pending,
-          P->rejected, lag < 0 ? 0.0 : lag);
+          flight, P->limit, P->rejected, lag < 0 ? 0.0 : lag);
 }
 
 static bool s_drained(struct s_pub *P)
