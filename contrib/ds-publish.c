@@ -10,7 +10,9 @@
  *      journal (eng_journal.h) with the input position in the same
  *      transaction; only committed rows are sent. A restart resumes the
  *      input where journaling stopped and resends what is unACKed.
- *   2. At most min(--window, engine credit) events in flight un-ACKed.
+ *   2. Nothing is sent before the first ACK (the engine's reply to HELLO,
+ *      with its credit); then at most min(--window, credit) events are in
+ *      flight un-ACKed.
  *   3. On ACK c: acked = max(acked, c) and rows <= c are deleted.
  *   4. On RESEND, on (re)connect (monitor: handshake succeeded), and after
  *      1 s with data outstanding and no ACK: HELLO and go-back-N from
@@ -716,8 +718,9 @@ static int s_on_ack(struct s_pub *P, const struct eng_wire_msg *w)
     }
     if (P->next_send <= eng_journal_acked(P->j))
         P->next_send = eng_journal_acked(P->j) + 1;
-    if (w->credit)
-        P->limit = w->credit < P->o.window ? w->credit : P->o.window;
+    /* the first ACK (the reply to HELLO) opens the window: until then the
+     * engine's credit is unknown and nothing is sent */
+    P->limit = w->credit && w->credit < P->o.window ? w->credit : P->o.window;
     return 0;
 }
 
@@ -955,7 +958,7 @@ int main(int argc, char **argv)
         return s_new_key(P.o.new_pseudo_key);
     if (P.o.status)
         return s_status(&P.o);
-    P.limit = P.o.window;
+    P.limit = 0; /* opened by the first ACK (s_on_ack) */
     s_signals();
     if ((rc = s_open(&P)) == 0)
         rc = s_run(&P);
