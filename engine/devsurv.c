@@ -21,8 +21,11 @@ static const struct {
 } s_cmds[] = {
     {"serve", eng_cmd_serve, "run the engine: ZeroMQ ingest into the store"},
     {"replay", eng_cmd_replay, "process a file of events in order, then exit"},
-    {"keygen", eng_cmd_keygen, "write a CURVE key pair for the ingest link"},
+    {"keygen", eng_cmd_keygen,
+     "write a CURVE (ingest) or Ed25519 (--signing, audit) key pair"},
     {"signals", eng_cmd_signals, "list the signals in a database"},
+    {"verify", eng_cmd_verify,
+     "check the audit hash chain, checkpoints and anchors"},
     {"config", eng_cmd_config, "print the configuration keys or values"},
     {"stats", eng_cmd_stats, "signal statistics calculators (JSON out)"},
     {"check-rules", eng_cmd_check_rules,

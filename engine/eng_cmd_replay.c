@@ -31,7 +31,10 @@ struct s_opts {
     const char *ctype; /* --content-type: media type of FILE's lines */
     const char *maude, *foidev, *mdrfoi; /* --maude FOITEXT [...] */
     eng_maude_t *maude_rd;               /* open when --maude is given */
+    bool print_head; /* --print-head: checkpoint, print the audit head */
 };
+
+enum { S_OPT_PRINT_HEAD = 2100 };
 
 enum { S_OPT_MAUDE = 2000, S_OPT_FOIDEV, S_OPT_MDRFOI, S_OPT_CTYPE };
 #define S_CTYPE_MAUDE "text/x-fda-maude" /* quarantined MAUDE records */
@@ -59,6 +62,9 @@ static void s_help(void)
            "                  record N of the reader is message N; a\n"
            "                  report that cannot be one (no text, no\n"
            "                  usable date) is quarantined with its reason\n"
+           "  --print-head    at the end, make an audit checkpoint and print\n"
+           "                  'audit: head HEX root HEX entries N': the same\n"
+           "                  input and configuration give the same line\n"
            "  -c, --config FILE, --set K=V, --db PATH   as for serve\n\n"
            "exit: 0 done (quarantined lines are not failures), 64 usage,\n"
            "66 cannot read FILE or config, 74 store error, 78 config\n");
@@ -76,6 +82,7 @@ static int s_parse(int argc, char **argv, struct s_opts *o)
         {"foidev", required_argument, NULL, S_OPT_FOIDEV},
         {"mdrfoi", required_argument, NULL, S_OPT_MDRFOI},
         {"content-type", required_argument, NULL, S_OPT_CTYPE},
+        {"print-head", no_argument, NULL, S_OPT_PRINT_HEAD},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -110,6 +117,7 @@ static int s_parse(int argc, char **argv, struct s_opts *o)
             o->ctype = strcmp(optarg, "fhir") ? ENG_CTYPE_EVENT_JSON
                                               : ENG_CTYPE_FHIR_JSON;
             break;
+        case S_OPT_PRINT_HEAD: o->print_head = true; break;
         case 'h': s_help(); return -1;
         default: return EX_USAGE;
         }
@@ -212,6 +220,30 @@ static int s_feed_maude(eng_pipeline_t *p, const struct s_opts *o,
     return rc == 0 ? eng_pipeline_commit(p) : rc;
 }
 
+/* --print-head: checkpoint what is pending, then print the chain head and
+ * the RFC 6962 root over every audit entry. */
+static int s_print_head(eng_pipeline_t *p)
+{
+    struct ds_diag diag;
+    char buf[DS_DIAG_FILE_MAX + DS_DIAG_MSG_MAX + 16];
+    uint8_t head[ENG_AUDIT_HASH], root[ENG_AUDIT_HASH];
+    char hh[2 * ENG_AUDIT_HASH + 1], rh[2 * ENG_AUDIT_HASH + 1];
+    int64_t n = 0;
+    ds_diag_clear(&diag);
+    int rc = eng_pipeline_checkpoint(p, NULL, &diag);
+    if (rc == 0)
+        rc = eng_pipeline_audit_head(p, head, root, &n);
+    if (rc != 0) {
+        fprintf(stderr, "devsurv replay: %s\n",
+                ds_diag_format(&diag, buf, sizeof buf));
+        return rc;
+    }
+    printf("audit: head %s root %s entries %" PRId64 "\n",
+           eng_audit_hex(head, sizeof head, hh),
+           eng_audit_hex(root, sizeof root, rh), n);
+    return 0;
+}
+
 static int s_run(const struct s_opts *o, const struct eng_config *cfg, FILE *f)
 {
     struct ds_diag diag;
@@ -229,6 +261,12 @@ static int s_run(const struct s_opts *o, const struct eng_config *cfg, FILE *f)
         return EX_IOERR;
     }
     eng_pipeline_t *p = eng_pipeline_new(cfg, store, &diag);
+    if (!p) {
+        fprintf(stderr, "devsurv replay: %s\n",
+                ds_diag_format(&diag, buf, sizeof buf));
+        eng_store_destroy(&store);
+        return EX_CONFIG;
+    }
     int64_t lines = 0;
     int rc = p ? 0 : DS_ENOMEM;
     if (p) {
@@ -243,7 +281,10 @@ static int s_run(const struct s_opts *o, const struct eng_config *cfg, FILE *f)
                " signals (db %s)\n",
                o->file, lines, st->events, st->quarantined, st->duplicates,
                st->signals, cfg->store.path);
-    } else {
+        if (o->print_head)
+            rc = s_print_head(p);
+    }
+    if (rc != 0) {
         fprintf(stderr, "devsurv replay: %s: %s (%s)\n", o->file,
                 ds_strerror(rc), eng_store_errmsg(store));
     }

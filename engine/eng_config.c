@@ -82,6 +82,16 @@ static const struct eng_config_key s_keys[] = {
      .desc = "T: surveillance length, in events expected under H0"},
     {S_DOUBLE(maxsprt, delay), .def = "0", .min = 0, .max = 10000,
      .desc = "D: expected events before the first look (0 <= D <= T)"},
+    /* [audit]: the hash chain and its checkpoints (eng_checkpoint.h) */
+    {S_INT(audit, checkpoint_every), .def = "10000", .min = 1,
+     .max = 1000000000,
+     .desc = "audit entries between signed Merkle checkpoints"},
+    {S_STR(audit, signing_key), .def = "",
+     .desc = "Ed25519 key signing checkpoints (keygen --signing); "
+             "unsigned if empty"},
+    {S_STR(audit, anchors), .def = "",
+     .desc = "file outside the DB that each checkpoint line is appended "
+             "to"},
 };
 
 #define S_NKEYS     (sizeof s_keys / sizeof s_keys[0])

@@ -1,9 +1,12 @@
 /*
  * eng_pipeline.c - size check, decode, store or quarantine, counts and
  * signals for one message, batched; signals announced after COMMIT (see
- * eng_pipeline.h).
+ * eng_pipeline.h). Each stored event, quarantined message and raised
+ * signal gets its audit entry (eng_audit_log.h) in the same batch.
  */
 #include "devsurv/eng_pipeline.h"
+#include "devsurv/eng_audit_log.h"
+#include "devsurv/eng_store_epochs.h"
 #include "devsurv/eng_counts.h"
 #include "devsurv/ds_alloc.h"
 #include "devsurv/ds_err.h"
@@ -11,6 +14,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define S_MARKS 16 /* distinct (source, epoch) watermarks held per batch */
@@ -34,7 +38,54 @@ struct eng_pipeline {
     size_t nsigs, capsigs;
     struct s_mark marks[S_MARKS]; /* watermarks of the open batch */
     size_t nmarks;
+    eng_audit_t *audit;
+    eng_checkpoint_t *cp;
 };
+
+/* SHA-256 input of config_loaded: the effective configuration as printed,
+ * with the keys that only say where files are (store.path, audit.anchors,
+ * audit.signing_key) blanked, so the same settings give the same chain
+ * wherever the database lives. */
+static int s_config_text(const struct eng_config *cfg, char **text, size_t *n)
+{
+    struct eng_config c = *cfg;
+    c.store.path[0] = c.audit.anchors[0] = c.audit.signing_key[0] = '\0';
+    FILE *f = open_memstream(text, n);
+    if (!f)
+        return DS_ENOMEM;
+    eng_config_print(&c, f);
+    return fclose(f) == 0 ? 0 : DS_ENOMEM;
+}
+
+/* Open the audit chain and write config_loaded in its own transaction. */
+static int s_audit_open(eng_pipeline_t *self, const struct eng_config *cfg,
+                        struct ds_diag *diag)
+{
+    char *text = NULL;
+    size_t n = 0;
+    self->audit = eng_audit_new(self->store, diag);
+    if (!self->audit)
+        return DS_ESTORE;
+    self->cp = eng_checkpoint_new(self->store, self->audit, cfg, diag);
+    if (!self->cp)
+        return DS_ECONFIG;
+    int rc = s_config_text(cfg, &text, &n);
+    if (rc == 0 && (rc = eng_store_begin(self->store)) == 0) {
+        rc = eng_audit_log_config(self->audit, text, n);
+        if (rc == 0)
+            rc = eng_store_commit(self->store);
+        if (rc != 0)
+            eng_pipeline_rollback(self);
+        else
+            eng_audit_committed(self->audit);
+    }
+    free(text);
+    if (rc != 0)
+        ds_diag_set_code(diag, rc, "", 0,
+                         "audit: cannot record the configuration: %s",
+                         eng_store_errmsg(self->store));
+    return rc;
+}
 
 eng_pipeline_t *eng_pipeline_new(const struct eng_config *cfg,
                                  eng_store_t *store, struct ds_diag *diag)
@@ -53,7 +104,22 @@ eng_pipeline_t *eng_pipeline_new(const struct eng_config *cfg,
     self->store = store;
     self->params = params;
     self->max_msg_size = (size_t)cfg->ingest.max_msg_size;
+    if (s_audit_open(self, cfg, diag) != 0)
+        eng_pipeline_destroy(&self);
     return self;
+}
+
+/* A checkpoint; a failure is logged, never fatal: the entries stay in the
+ * chain and the next checkpoint covers them. */
+static int s_checkpoint_warn(eng_pipeline_t *self)
+{
+    struct ds_diag diag;
+    char buf[DS_DIAG_FILE_MAX + DS_DIAG_MSG_MAX + 16];
+    ds_diag_clear(&diag);
+    int rc = eng_checkpoint_make(self->cp, NULL, &diag);
+    if (rc != 0)
+        ds_warn("audit %s", ds_diag_format(&diag, buf, sizeof buf));
+    return rc;
 }
 
 void eng_pipeline_destroy(eng_pipeline_t **self_p)
@@ -61,7 +127,12 @@ void eng_pipeline_destroy(eng_pipeline_t **self_p)
     eng_pipeline_t *self = self_p ? *self_p : NULL;
     if (!self)
         return;
-    eng_pipeline_rollback(self);
+    if (self->cp) {
+        eng_pipeline_rollback(self);
+        s_checkpoint_warn(self); /* at shutdown */
+    }
+    eng_checkpoint_destroy(&self->cp);
+    eng_audit_destroy(&self->audit);
     eng_decoder_destroy(&self->dec);
     ds_free(self->sigs);
     ds_free(self);
@@ -142,6 +213,9 @@ int eng_pipeline_reject(eng_pipeline_t *self, const struct eng_msg *m, int code,
         self->batch.duplicates++;
         return rc;
     }
+    if (rc == 0)
+        rc = eng_audit_log_quarantine(self->audit, &m->key, code, reason,
+                                      m->ctype, m->payload, m->n);
     if (rc != 0)
         return rc;
     self->batch.quarantined++;
@@ -165,7 +239,7 @@ static int s_keep(void *arg, const struct eng_signal *s)
     }
     self->sigs[self->nsigs++] = *s;
     self->batch.signals++;
-    return 0;
+    return eng_audit_log_signal(self->audit, s);
 }
 
 static int s_count(eng_pipeline_t *self, const struct eng_msg *m,
@@ -204,6 +278,9 @@ int eng_pipeline_submit(eng_pipeline_t *self, const struct eng_msg *m)
                              m->n);
     if (rc == DS_EDUP)
         self->batch.duplicates++;
+    if (rc == 0)
+        rc = eng_audit_log_event(self->audit, &m->key, ev.time_ms, m->ctype,
+                                 m->payload, m->n);
     if (rc != 0)
         return rc;
     self->batch.events++;
@@ -228,18 +305,23 @@ int eng_pipeline_commit(eng_pipeline_t *self)
         eng_pipeline_rollback(self);
         return rc;
     }
+    eng_audit_committed(self->audit);
     s_add(&self->stats, &self->batch);
     self->stats.batches++;
     for (size_t i = 0; i < self->nsigs && self->on_signal; i++)
         self->on_signal(self->on_signal_arg, &self->sigs[i]);
     self->nsigs = 0;
     self->pending = 0;
+    if (eng_checkpoint_due(self->cp))
+        s_checkpoint_warn(self);
     return 0;
 }
 
 void eng_pipeline_rollback(eng_pipeline_t *self)
 {
     eng_store_rollback(self->store);
+    if (self->audit)
+        eng_audit_rollback(self->audit);
     self->batch = (struct eng_pipeline_stats){0};
     self->nmarks = 0;
     self->nsigs = 0;
@@ -254,4 +336,34 @@ const struct eng_pipeline_stats *eng_pipeline_stats(const eng_pipeline_t *self)
 const struct eng_counts_params *eng_pipeline_params(const eng_pipeline_t *self)
 {
     return &self->params;
+}
+
+int eng_pipeline_discontinuity(eng_pipeline_t *self, struct ds_span source,
+                               int64_t epoch, int64_t prev_epoch,
+                               int64_t prev_committed, int64_t ts)
+{
+    int rc = eng_store_discontinuity_put(self->store, source, epoch,
+                                         prev_epoch, prev_committed, ts);
+    if (rc == DS_EDUP)
+        return 0;
+    if (rc == 0)
+        rc = eng_audit_log_discontinuity(self->audit, source, epoch,
+                                         prev_epoch, prev_committed, ts);
+    return rc;
+}
+
+int eng_pipeline_checkpoint(eng_pipeline_t *self, struct eng_audit_sth *out,
+                            struct ds_diag *diag)
+{
+    int rc = eng_pipeline_commit(self);
+    return rc != 0 ? rc : eng_checkpoint_make(self->cp, out, diag);
+}
+
+int eng_pipeline_audit_head(eng_pipeline_t *self, uint8_t head[ENG_AUDIT_HASH],
+                            uint8_t root[ENG_AUDIT_HASH], int64_t *n)
+{
+    if (eng_store_in_batch(self->store))
+        return DS_EINVAL;
+    memcpy(head, eng_audit_head(self->audit), ENG_AUDIT_HASH);
+    return eng_checkpoint_root(self->cp, root, n);
 }

@@ -108,16 +108,16 @@ static void s_resend(struct s_loop *L, const struct eng_ingest_src *src)
 static int s_discontinuity(struct s_loop *L, const struct eng_ingest_src *src,
                            const struct eng_wire_msg *w)
 {
-    int rc = eng_store_discontinuity_put(
-        L->store, w->source, (int64_t)w->epoch, src->prev_epoch,
-        src->prev_committed, w->ts_ms);
+    int rc = eng_pipeline_discontinuity(L->pipe, w->source,
+                                        (int64_t)w->epoch, src->prev_epoch,
+                                        src->prev_committed, w->ts_ms);
     if (rc == 0)
         ds_warn("ingest: source '%s' started epoch %" PRIu64
                 " after epoch %lld (committed to seq %lld): journal lost? "
                 "recorded as a discontinuity",
                 src->source, w->epoch, (long long)src->prev_epoch,
                 (long long)src->prev_committed);
-    return rc == DS_EDUP ? 0 : rc;
+    return rc;
 }
 
 static int s_on_ev(struct s_loop *L, struct eng_ingest_src *src,

@@ -14,6 +14,10 @@
  *   discontinuities  a source's new epoch after an earlier one (the
  *               publisher lost its journal): which epoch and seq it left
  *               behind, and the event time of the new epoch's first event
+ *   audit       the tamper-evident hash chain (eng_audit.h): one row per
+ *               audited action, canonical bytes + prev_hash + entry_hash;
+ *               triggers refuse UPDATE and DELETE
+ *   checkpoints signed Merkle tree heads over audit 1..n (eng_checkpoint.h)
  * Times are event times in Unix milliseconds (INTEGER).
  */
 #include "devsurv/eng_store_schema.h"
@@ -63,6 +67,28 @@ static const char *const s_migrations[] = {
     "  prev_epoch INTEGER NOT NULL, prev_committed INTEGER NOT NULL,"
     "  ts_event INTEGER NOT NULL, PRIMARY KEY(source, epoch)"
     ") WITHOUT ROWID;",
+    /* 3: tamper-evident audit trail (reliability.md 3.2). The triggers
+     * guard against accidents, not attackers: `devsurv verify` and the
+     * external anchors are what detect an edit. No trigger checks that
+     * seq is dense on INSERT (it cost ~10% of replay throughput); the
+     * appender writes max + 1 and verify refuses any gap. */
+    "CREATE TABLE audit("
+    "  seq INTEGER PRIMARY KEY, kind TEXT NOT NULL, ts INTEGER NOT NULL,"
+    "  subject TEXT NOT NULL, canonical BLOB NOT NULL,"
+    "  prev_hash BLOB NOT NULL CHECK(length(prev_hash) = 32),"
+    "  entry_hash BLOB NOT NULL CHECK(length(entry_hash) = 32));"
+    "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
+    "  BEGIN SELECT RAISE(ABORT, 'audit rows are append-only'); END;"
+    "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
+    "  BEGIN SELECT RAISE(ABORT, 'audit rows are append-only'); END;"
+    "CREATE TABLE checkpoints("
+    "  n INTEGER PRIMARY KEY, root BLOB NOT NULL CHECK(length(root) = 32),"
+    "  head BLOB NOT NULL CHECK(length(head) = 32), ts INTEGER NOT NULL,"
+    "  sig BLOB, pubkey BLOB);"
+    "CREATE TRIGGER checkpoints_no_update BEFORE UPDATE ON checkpoints"
+    "  BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;"
+    "CREATE TRIGGER checkpoints_no_delete BEFORE DELETE ON checkpoints"
+    "  BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;",
 };
 
 int eng_store_schema_latest(void)

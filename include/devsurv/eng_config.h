@@ -66,6 +66,11 @@ struct eng_config {
         double max_expected;  /* T: surveillance length in H0 events */
         double delay;         /* D: H0 events before the first look */
     } maxsprt;
+    struct {
+        int64_t checkpoint_every; /* audit entries between checkpoints */
+        char signing_key[ENG_CONFIG_STR_MAX]; /* Ed25519 .sign.key, "" */
+        char anchors[ENG_CONFIG_STR_MAX];     /* signed tree heads file, "" */
+    } audit;
 };
 
 enum eng_config_type {

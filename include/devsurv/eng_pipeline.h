@@ -13,6 +13,12 @@
  * is committed). Used the same way by `serve` (ZeroMQ) and `replay`
  * (files), which is what makes a replay reproduce a live run.
  *
+ * Audit (eng_audit_log.h): each stored event, quarantined message and
+ * raised signal appends its audit entry inside the same batch; creating a
+ * pipeline records config_loaded (committed at once); a signed checkpoint
+ * (eng_checkpoint.h) follows a commit once audit.checkpoint_every entries
+ * are pending, and another is made by eng_pipeline_destroy() (shutdown).
+ *
  * Not here: sequencing and acknowledgement (eng_serve), text extraction
  * (nlp_, later), alert lifecycle (later).
  */
@@ -22,6 +28,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "devsurv/eng_audit_sth.h"
+#include "devsurv/eng_checkpoint.h"
 #include "devsurv/eng_config.h"
 #include "devsurv/eng_counts.h"
 #include "devsurv/eng_store.h"
@@ -60,7 +68,8 @@ eng_pipeline_t *eng_pipeline_new(const struct eng_config *cfg,
 /* The parameters in use (critical value included). */
 const struct eng_counts_params *eng_pipeline_params(const eng_pipeline_t *self);
 
-/* Roll back an uncommitted batch and free. NULLs *self_p. */
+/* Roll back an uncommitted batch, checkpoint the committed audit entries
+ * not yet covered (a failure is logged), and free. NULLs *self_p. */
 void eng_pipeline_destroy(eng_pipeline_t **self_p);
 
 /* Call fn(arg, signal) for each signal once its batch has committed. */
@@ -89,5 +98,23 @@ int eng_pipeline_commit(eng_pipeline_t *self);
 void eng_pipeline_rollback(eng_pipeline_t *self);
 
 const struct eng_pipeline_stats *eng_pipeline_stats(const eng_pipeline_t *self);
+
+/* Inside the open batch (call after submitting the new epoch's seq 1):
+ * record that source moved from prev_epoch (committed to prev_committed)
+ * to epoch, in the discontinuities table and the audit chain, at event
+ * time ts. 0 (also when already recorded) or DS_ESTORE / DS_ENOMEM. */
+int eng_pipeline_discontinuity(eng_pipeline_t *self, struct ds_span source,
+                               int64_t epoch, int64_t prev_epoch,
+                               int64_t prev_committed, int64_t ts);
+
+/* Commit the open batch, then make an audit checkpoint now (on demand);
+ * out as eng_checkpoint_make(). */
+int eng_pipeline_checkpoint(eng_pipeline_t *self, struct eng_audit_sth *out,
+                            struct ds_diag *diag);
+
+/* The audit chain head (entry_hash of the last entry), the RFC 6962 root
+ * over all entries and their count. No batch may be open (DS_EINVAL). */
+int eng_pipeline_audit_head(eng_pipeline_t *self, uint8_t head[ENG_AUDIT_HASH],
+                            uint8_t root[ENG_AUDIT_HASH], int64_t *n);
 
 #endif

@@ -84,11 +84,14 @@ for c in "rogue $p1" "plain $p2" "wrongsrv $p3" "impostor $p4"; do
 done
 check "refused_clients_stored_nothing" \
     test "$(sql "$DB" "select count(*) from events")" = "$n_ev"
-# stored once per claimed seq (resends add nothing), under a pseudo-source
-check "impostor_quarantined_once_per_seq" test "$(sql "$DB" \
-    "select count(*) > 0 and count(*) = count(distinct seq) and \
-     count(*) <= $NLINES and min(source) = 'hospB!hospA' and \
-     max(source) = 'hospB!hospA' from quarantine \
+# The impostor's HELLO is refused, so it never learns a credit and sends
+# no event; anything it did send would be stored once per claimed seq
+# under the pseudo-source 'hospB!hospA' (the revoked-key case below
+# exercises that path with events).
+check "impostor_only_under_pseudo_source" test "$(sql "$DB" \
+    "select count(*) = count(distinct seq) and \
+     coalesce(min(source), 'hospB!hospA') = 'hospB!hospA' and \
+     coalesce(max(source), 'hospB!hospA') = 'hospB!hospA' from quarantine \
      where reason like '%does not match%'")" = 1
 check "impostor_never_took_hospA_seqs" test "$(sql "$DB" \
     "select count(*) from quarantine where source = 'hospA' and \
@@ -113,6 +116,10 @@ head -3 "$STREAM" | sed 's/"id":"/"id":"w2-/' >"$T/watch/b.jsonl"
 rv() { test "$(sql "$DB" "select count(*) from quarantine where reason like \
 '%no longer in the allowlist%'")" -ge 1; }
 check "revoked_key_rejected_on_open_connection" wait_until 20 rv
+check "revoked_events_under_pseudo_source_once_per_seq" test "$(sql "$DB" \
+    "select count(*) > 0 and count(*) = count(distinct seq) and \
+     min(source) = 'hospB!hospB' and max(source) = 'hospB!hospB' \
+     from quarantine where reason like '%no longer in the allowlist%'")" = 1
 check "revoked_key_stored_nothing_more" hb 3
 stop_wait "$WATCH" 10
 publish rotated hospA --server-key "$K/engine.pub" --key "$K/hospA2.key" \

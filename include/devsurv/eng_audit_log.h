@@ -1,0 +1,53 @@
+/*
+ * eng_audit_log.h - the audit entries the engine writes, one function per
+ * kind, each appending inside the caller's open transaction (eng_audit.h).
+ *
+ * Subjects and payloads (payload fields in eng_audit_canon encoding):
+ *   event_stored       "source/epoch/seq"; str(content type),
+ *                      bytes(SHA-256 of the stored payload); ts = the
+ *                      event's time
+ *   event_quarantined  "source/epoch/seq"; i64 DS_E code, str(reason),
+ *                      str(content type), bytes(SHA-256 of the raw bytes);
+ *                      ts = the head's ts (a rejected message has no
+ *                      trusted event time)
+ *   signal_raised      "signal/<id>"; str(method), str(product code),
+ *                      str(event code), f64 statistic, f64 threshold,
+ *                      i64 observed, f64 expected, str(params JSON),
+ *                      str("source/epoch/seq" of the triggering event);
+ *                      ts = the signal's event time
+ *   config_loaded      "config"; bytes(SHA-256 of the configuration
+ *                      text); ts = the head's ts
+ * Using the head's ts where there is no event time keeps replays
+ * deterministic: nothing here reads the wall clock.
+ *
+ * Not here: checkpoint entries (eng_checkpoint), rules_loaded,
+ * source_discontinuity and alert_transition (kinds reserved in
+ * eng_audit_canon.h for the modules that own those actions).
+ */
+#ifndef DEVSURV_ENG_AUDIT_LOG_H
+#define DEVSURV_ENG_AUDIT_LOG_H
+
+#include "devsurv/eng_audit.h"
+#include "devsurv/eng_store_cells.h"
+#include "devsurv/eng_store_events.h"
+
+/* Returns of all: 0, or eng_audit_append()'s error. */
+int eng_audit_log_event(eng_audit_t *a, const struct eng_store_key *k,
+                        int64_t ts, struct ds_span ctype, const void *payload,
+                        size_t n);
+
+int eng_audit_log_quarantine(eng_audit_t *a, const struct eng_store_key *k,
+                             int code, const char *reason, struct ds_span ctype,
+                             const void *payload, size_t n);
+
+int eng_audit_log_signal(eng_audit_t *a, const struct eng_signal *s);
+
+int eng_audit_log_config(eng_audit_t *a, const char *text, size_t n);
+
+/* A source's new epoch after an earlier one (eng_store_epochs): subject
+ * "<source>/<epoch>", payload the epoch and committed seq left behind. */
+int eng_audit_log_discontinuity(eng_audit_t *a, struct ds_span source,
+                                int64_t epoch, int64_t prev_epoch,
+                                int64_t prev_committed, int64_t ts);
+
+#endif
