@@ -42,6 +42,9 @@ echo "== quarantined messages (kept with the reason, never dropped)"
 sqlite3 -readonly "$DB" \
     "select '  ' || source || '/' || epoch || '/' || seq || ': ' || reason from quarantine"
 echo
+echo "== audit chain (every row above is covered by a hash-chained entry)"
+"$BUILD/devsurv" verify --db "$DB"
+echo
 echo "The database is $DB. Look inside with, for example:"
 echo "  $BUILD/devsurv signals --db $DB --json"
 echo "  sqlite3 $DB 'select * from cells'"
