@@ -1,19 +1,21 @@
 /*
  * nlp_ac_scan.c - run a compiled Aho-Corasick automaton over a text, and
- * the leftmost-longest selection of its hits (nlp_ac.h; table layout in
- * nlp_ac_impl.h, construction in nlp_ac_build.c).
+ * the leftmost-longest selection of its hits (nlp_ac.h; layout in
+ * nlp_ac_impl.h, construction in nlp_ac_build.c, nlp_ac_trie.c and
+ * nlp_ac_table.c).
  *
- * The inner loop is one class lookup, one table lookup and one compare
- * per byte; it leaves the loop only on entering a whitespace or output
- * state (the numbering puts those last). With a big dictionary the table
- * does not fit in cache and a byte inside a term costs a cache miss (each
- * state along a term is a row of its own); in deep states the loop
- * therefore prefetches the rows of the next two bytes on the guess that
- * the term goes on (trie preorder makes that the next row), so the misses
- * overlap. Measured with 5,000 terms (tests/bench/bench_ac.c) against
- * BFS-numbered rows without prefetch: about 2x on sentence-like notes and
- * 4x on text made only of terms, about 10 % slower on MAUDE narratives,
- * which rarely leave the shallow, cached rows.
+ * Three inner loops, each leaving only when the state reached needs
+ * something else: dense states step with one class lookup, one table
+ * lookup and one compare per byte (s_run16 / s_run32, which stop on
+ * anything but a plain dense state); plain sparse states with one header
+ * load and one compare in the common case, a node with a single edge whose
+ * class matches (s_run_sparse; else its other exceptions, else the
+ * fallback's row); whitespace and output states are handled one byte at a
+ * time in s_scan. Why sparse states at all: the dense table of the
+ * shipped lexicon was ~54 MB, and in the full extractor (other stages
+ * evicting it) the scan ran at about twice its stand-alone cost, most of
+ * it on the load after the table lookup; the compact layout is ~3 MB and
+ * the bytes a MAUDE pass touches fit in L2 (measurements in nlp/README.md).
  *
  * Whitespace states cost a counter update per byte: the scanner keeps, in
  * a ring indexed by run number, the cumulative length of the whitespace
@@ -41,12 +43,6 @@
 #include <string.h>
 
 #define S_RING (NLP_AC_SPACES_MAX + 1)
-
-#if defined(__GNUC__)
-#define S_PREFETCH(p) __builtin_prefetch(p)
-#else
-#define S_PREFETCH(p) ((void)(p))
-#endif
 
 struct s_scan {
     const nlp_ac_t *ac;
@@ -98,20 +94,21 @@ static int s_push(void *ctx, const struct nlp_ac_hit *hit)
     return 0;
 }
 
-/* ---- the inner loops --------------------------------------------------- */
+/* ---- stepping ---------------------------------------------------------- */
 
-/* Step from *s over t[i..n) until a special state; return its index (or
- * n), with *s the state reached and *prev the one before it. */
+/* Step from dense state *s over t[i..n) while the states reached are
+ * plain dense ones; return the index of the byte that left that block (or n),
+ * with *s the state it reached and *prev the one before it. */
 static size_t s_run16(const nlp_ac_t *ac, const unsigned char *t, size_t n,
                       size_t i, uint32_t *s, uint32_t *prev)
 {
     const uint16_t *tab = ac->t16;
     const uint8_t *cls = ac->cls;
-    const uint32_t special = ac->special;
+    const uint32_t hot = ac->hot;
     uint32_t st = *s;
     for (; i < n; i++) {
         uint32_t next = tab[st + cls[t[i]]];
-        if (next >= special) {
+        if (next >= hot) {
             *prev = st;
             *s = next;
             return i;
@@ -122,34 +119,82 @@ static size_t s_run16(const nlp_ac_t *ac, const unsigned char *t, size_t n,
     return n;
 }
 
-/* As s_run16(), for big tables, which do not fit in cache: in a deep
- * state the next state is most often the next row (the term goes on), so
- * fetch the rows for the next two bytes along that guess now; when the
- * guess is right the misses overlap instead of coming one per byte. */
+/* As s_run16(), for 32-bit values. */
 static size_t s_run32(const nlp_ac_t *ac, const unsigned char *t, size_t n,
                       size_t i, uint32_t *s, uint32_t *prev)
 {
     const uint32_t *tab = ac->t32;
     const uint8_t *cls = ac->cls;
-    const uint32_t deep = ac->deep, special = ac->special, row = ac->nclass;
+    const uint32_t hot = ac->hot;
     uint32_t st = *s;
     for (; i < n; i++) {
         uint32_t next = tab[st + cls[t[i]]];
-        if (next >= deep) {
-            if (next >= special) {
-                *prev = st;
-                *s = next;
-                return i;
-            }
-            if (i + 3 < n) {
-                S_PREFETCH(&tab[next + row + cls[t[i + 2]]]);
-                S_PREFETCH(&tab[next + 2 * row + cls[t[i + 3]]]);
-            }
+        if (next >= hot) {
+            *prev = st;
+            *s = next;
+            return i;
         }
         st = next;
     }
     *s = st;
     return n;
+}
+
+static uint32_t s_cell(const nlp_ac_t *ac, uint32_t i)
+{
+    return ac->t16 ? ac->t16[i] : ac->t32[i];
+}
+
+/* One step from sparse state s, header h, on class c. */
+static uint32_t s_step_sparse(const nlp_ac_t *ac, uint32_t s, uint32_t h,
+                              uint32_t c)
+{
+    const uint32_t *nd = &ac->sp[s - ac->dense_end];
+    uint32_t k = h >> 24;
+    uint32_t o = 1 + ((h & NLP_AC_SP_OUT) != 0), cw = k ? (k + 2) / 4 : 0;
+    if (k && ((h >> 16) & 0xffu) == c)
+        return h & NLP_AC_SP_CHAIN ? s + o : nd[o + cw];
+    const uint8_t *cl = (const uint8_t *)&nd[o];
+    for (uint32_t j = 1; j < k; j++)
+        if (cl[j - 1] == c)
+            return nd[o + cw + j];
+    return s_cell(ac, (h & NLP_AC_SP_FB) * ac->nclass + c);
+}
+
+#define S_SPECIAL (NLP_AC_SP_WS | NLP_AC_SP_OUT)
+
+/* As s_run16(), from a plain sparse state, while the states reached are
+ * plain sparse ones. The common node (one exception, no output) costs
+ * one header load and one compare: (h >> 16) is then 1 << 8 | c0. */
+static size_t s_run_sparse(const nlp_ac_t *ac, const unsigned char *t, size_t n,
+                           size_t i, uint32_t *s, uint32_t *prev)
+{
+    const uint32_t *sp = ac->sp;
+    const uint8_t *cls = ac->cls;
+    const uint32_t base = ac->dense_end;
+    uint32_t st = *s, h = sp[st - base];
+    for (; i < n; i++) {
+        uint32_t c = cls[t[i]], next;
+        if ((h >> 16) == (0x100u | c))
+            next = h & NLP_AC_SP_CHAIN ? st + 1 : sp[st - base + 1];
+        else
+            next = s_step_sparse(ac, st, h, c);
+        if (next < base || ((h = sp[next - base]) & S_SPECIAL)) {
+            *prev = st;
+            *s = next;
+            return i;
+        }
+        st = next;
+    }
+    *s = st;
+    return n;
+}
+
+/* True when entering s needs work: a whitespace or an output state. */
+static bool s_is_special(const nlp_ac_t *ac, uint32_t s)
+{
+    return s >= ac->hot &&
+           (s < ac->dense_end || (ac->sp[s - ac->dense_end] & S_SPECIAL));
 }
 
 /* ---- whitespace runs and outputs --------------------------------------- */
@@ -189,12 +234,11 @@ static int s_emit(struct s_scan *sc, const struct nlp_ac_out *o, size_t e)
     return 0;
 }
 
-/* Output state s was entered by the byte before e: walk its chain. */
-static int s_output(struct s_scan *sc, uint32_t s, size_t e)
+/* Output k was entered by the byte before e: walk its chain. */
+static int s_output(struct s_scan *sc, uint32_t k, size_t e)
 {
     const nlp_ac_t *ac = sc->ac;
     bool end_ok = e == sc->n || !nlp_ac_is_word(sc->t[e]);
-    uint32_t k = (s - ac->out_base) / ac->nclass;
     const struct nlp_ac_out *o = &ac->out[k];
     if (o->count == 0 || !(end_ok || o->nobound))
         k = end_ok ? o->any : o->nb;
@@ -208,25 +252,58 @@ static int s_output(struct s_scan *sc, uint32_t s, size_t e)
     return 0;
 }
 
+/* State s, not a plain dense one, was entered by byte i from prev:
+ * count a whitespace byte or report the terms ending at i + 1. */
+static int s_special(struct s_scan *sc, uint32_t prev, uint32_t s, size_t i)
+{
+    const nlp_ac_t *ac = sc->ac;
+    uint32_t flags, k = 0;
+    if (s < ac->dense_end) {
+        flags = s < ac->out_rows ? NLP_AC_SP_WS : NLP_AC_SP_OUT;
+        if (flags == NLP_AC_SP_OUT)
+            k = (s - ac->out_rows) / ac->nclass;
+    } else {
+        const uint32_t *nd = &ac->sp[s - ac->dense_end];
+        flags = nd[0];
+        if (flags & NLP_AC_SP_OUT)
+            k = nd[1];
+    }
+    if (flags & NLP_AC_SP_WS)
+        s_space(sc, prev, s);
+    else if (flags & NLP_AC_SP_OUT)
+        return s_output(sc, k, i + 1);
+    return 0;
+}
+
+/* Dense states run in s_run16/32 (which stop on entering anything but a
+ * plain dense state), plain sparse ones in s_run_sparse; a special sparse
+ * state is handled, then left by one step. */
 static int s_scan(struct s_scan *sc)
 {
     const nlp_ac_t *ac = sc->ac;
-    uint32_t s = ac->start, prev = 0;
+    const uint8_t *cls = ac->cls;
+    uint32_t s = ac->start, prev = s;
     size_t i = 0;
-    for (;;) {
-        i = ac->t16 ? s_run16(ac, sc->t, sc->n, i, &s, &prev)
-                    : s_run32(ac, sc->t, sc->n, i, &s, &prev);
+    while (i < sc->n) {
+        if (s < ac->dense_end) {
+            i = ac->t16 ? s_run16(ac, sc->t, sc->n, i, &s, &prev)
+                        : s_run32(ac, sc->t, sc->n, i, &s, &prev);
+        } else if (!(ac->sp[s - ac->dense_end] & S_SPECIAL)) {
+            i = s_run_sparse(ac, sc->t, sc->n, i, &s, &prev);
+        } else {
+            prev = s;
+            s = s_step_sparse(ac, s, ac->sp[s - ac->dense_end], cls[sc->t[i]]);
+        }
         if (i >= sc->n)
             return 0;
-        if (s < ac->out_base) {
-            s_space(sc, prev, s);
-        } else {
-            int rc = s_output(sc, s, i + 1);
+        if (s_is_special(ac, s)) {
+            int rc = s_special(sc, prev, s, i);
             if (rc != 0)
                 return rc;
         }
         i++;
     }
+    return 0;
 }
 
 int nlp_ac_scan_cb(const nlp_ac_t *self, struct ds_span text, nlp_ac_hit_fn fn,

@@ -1,10 +1,11 @@
 /*
  * nlp_extract.c - the extraction pipeline object: compile the rule set
- * into two Aho-Corasick automata (terms, context triggers) and the
- * identifier patterns (nlp_regex), then per note split, match, select,
- * find UDIs and patterns and hand the mentions to ConText (see
- * nlp_extract.h). The context glue is in nlp_extract_ctx.c, the pattern
- * glue in nlp_extract_pat.c.
+ * into one Aho-Corasick automaton of terms and context triggers together
+ * (one pass over a note finds both; the hits are split by id), a
+ * trigger-only automaton for nlp_extract_triggers(), and the identifier
+ * patterns (nlp_regex); then per note split, match, select, find UDIs and
+ * patterns and hand the mentions to ConText (see nlp_extract.h). The context
+ * glue is in nlp_extract_ctx.c, the pattern glue in nlp_extract_pat.c.
  */
 #include "devsurv/nlp_extract.h"
 #include "nlp_extract_impl.h"
@@ -37,6 +38,7 @@ void nlp_result_init(struct nlp_result *r)
     memset(r, 0, sizeof *r);
     nlp_doc_init(&r->doc);
     nlp_ac_hits_init(&r->hits);
+    nlp_ac_hits_init(&r->thits);
     nlp_ctx_init(&r->ctx);
 }
 
@@ -45,6 +47,7 @@ void nlp_result_clear(struct nlp_result *r)
     ds_free(r->m);
     nlp_doc_clear(&r->doc);
     nlp_ac_hits_clear(&r->hits);
+    nlp_ac_hits_clear(&r->thits);
     nlp_ctx_clear(&r->ctx);
     ds_free(r->chits);
     ds_free(r->targets);
@@ -54,37 +57,32 @@ void nlp_result_clear(struct nlp_result *r)
     nlp_result_init(r);
 }
 
-static int s_build_terms(nlp_extract_t *x, struct ds_diag *diag)
+/* Add the rule set's terms (ids 0..) and, when both, its triggers (ids
+ * nterms..) to a new automaton in *out. */
+static int s_build(nlp_extract_t *x, bool terms, nlp_ac_t **out,
+                   struct ds_diag *diag)
 {
-    size_t n;
+    size_t n, nt;
     const struct nlp_term *t = nlp_rules_terms(x->rules, &n);
+    const struct nlp_trigger *tr = nlp_rules_triggers(x->rules, &nt);
     nlp_ac_builder_t *b = nlp_ac_builder_new();
     int rc = b ? 0 : DS_ENOMEM;
-    for (size_t i = 0; rc == 0 && i < n; i++)
+    if (n > UINT32_MAX / 2 || nt > UINT32_MAX / 2)
+        rc = DS_ETOOBIG;
+    x->nterms = (uint32_t)n;
+    for (size_t i = 0; terms && rc == 0 && i < n; i++)
         rc = nlp_ac_builder_add(
             b, (struct ds_span){t[i].term, t[i].len}, (uint32_t)i,
             t[i].boundary == NLP_BOUNDARY_NONE ? NLP_AC_NOBOUND : 0, diag);
+    uint32_t base = terms ? x->nterms : 0;
+    for (size_t i = 0; rc == 0 && i < nt; i++)
+        rc = nlp_ac_builder_add(b, (struct ds_span){tr[i].phrase, tr[i].len},
+                                base + (uint32_t)i, 0, diag);
     if (rc != 0) {
         nlp_ac_builder_destroy(&b);
         return rc;
     }
-    return nlp_ac_build(&x->terms, &b, diag);
-}
-
-static int s_build_triggers(nlp_extract_t *x, struct ds_diag *diag)
-{
-    size_t n;
-    const struct nlp_trigger *t = nlp_rules_triggers(x->rules, &n);
-    nlp_ac_builder_t *b = nlp_ac_builder_new();
-    int rc = b ? 0 : DS_ENOMEM;
-    for (size_t i = 0; rc == 0 && i < n; i++)
-        rc = nlp_ac_builder_add(b, (struct ds_span){t[i].phrase, t[i].len},
-                                (uint32_t)i, 0, diag);
-    if (rc != 0) {
-        nlp_ac_builder_destroy(&b);
-        return rc;
-    }
-    return nlp_ac_build(&x->triggers, &b, diag);
+    return nlp_ac_build(out, &b, diag);
 }
 
 int nlp_extract_new(nlp_extract_t **out, const nlp_rules_t *rules,
@@ -95,9 +93,9 @@ int nlp_extract_new(nlp_extract_t **out, const nlp_rules_t *rules,
     if (!x)
         return DS_ENOMEM;
     x->rules = rules;
-    int rc = s_build_terms(x, diag);
+    int rc = s_build(x, true, &x->both, diag);
     if (rc == 0)
-        rc = s_build_triggers(x, diag);
+        rc = s_build(x, false, &x->triggers, diag);
     if (rc == 0)
         rc = nlp_regex_new(&x->regex, rules, 0, diag);
     if (rc != 0) {
@@ -113,7 +111,7 @@ void nlp_extract_destroy(nlp_extract_t **self_p)
     nlp_extract_t *x = self_p ? *self_p : NULL;
     if (!x)
         return;
-    nlp_ac_destroy(&x->terms);
+    nlp_ac_destroy(&x->both);
     nlp_ac_destroy(&x->triggers);
     nlp_regex_destroy(&x->regex);
     ds_free(x);
@@ -203,10 +201,34 @@ static void s_resolve_ambiguous(struct nlp_result *r)
     r->n = k;
 }
 
+struct s_route {
+    struct nlp_result *r;
+    uint32_t nterms;
+};
+
+/* Hits of the one dictionary pass: terms to r->hits, triggers (ids made
+ * trigger indexes again) to r->thits. Each list keeps the scan's order. */
+static int s_route(void *ctx, const struct nlp_ac_hit *hit)
+{
+    const struct s_route *rt = ctx;
+    bool term = hit->id < rt->nterms;
+    struct nlp_ac_hits *l = term ? &rt->r->hits : &rt->r->thits;
+    if (l->n == l->cap) {
+        int rc = nlp_ac_hits_reserve(l, l->cap ? 2 * l->cap : 64);
+        if (rc != 0)
+            return rc;
+    }
+    l->v[l->n] = *hit;
+    l->v[l->n++].id = term ? hit->id : hit->id - rt->nterms;
+    return 0;
+}
+
 static int s_terms(const nlp_extract_t *x, struct ds_span text,
                    struct nlp_result *r)
 {
-    int rc = nlp_ac_scan(x->terms, text, &r->hits);
+    struct s_route rt = {r, x->nterms};
+    r->hits.n = r->thits.n = 0;
+    int rc = nlp_ac_scan_cb(x->both, text, s_route, &rt);
     if (rc != 0)
         return rc;
     size_t n = s_drop_deid(&r->doc, r->hits.v, r->hits.n);

@@ -1,8 +1,10 @@
 /*
- * nlp_extract_ctx.c - the extractor's context step: match the rule set's
- * triggers (second Aho-Corasick pass), map the note's section headings to
- * the rule set's heading rules, and run ConText over the mentions (see
- * nlp_extract.h, nlp_context.h).
+ * nlp_extract_ctx.c - the extractor's context step: turn the trigger hits
+ * of the dictionary pass (nlp_extract.c scans terms and triggers with one
+ * automaton) into token ranges, map the note's section headings to the
+ * rule set's heading rules, and run ConText over the mentions (see
+ * nlp_extract.h, nlp_context.h). nlp_x_trigger_hits() is the stand-alone
+ * trigger pass, for nlp_target.c.
  */
 #include "nlp_extract_impl.h"
 #include "devsurv/ds_alloc.h"
@@ -19,22 +21,58 @@ void nlp_x_toks(const struct nlp_doc *d, size_t b, size_t e, uint32_t *tb,
         *te = (uint32_t)d->ntok;
 }
 
+/* nlp_doc_tok_at(d, off) found by walking from *hint (then set to the
+ * answer): token ends ascend, so the first token ending after off is
+ * found forwards or backwards. Queries that come in text order, as hits
+ * and mentions do, cost O(1) each on average instead of a binary search
+ * with its mispredicted branches. */
+static size_t s_tok_near(const struct nlp_doc *d, size_t off, size_t *hint)
+{
+    size_t t = *hint < d->ntok ? *hint : d->ntok;
+    while (t < d->ntok && d->tok[t].end <= off)
+        t++;
+    while (t > 0 && d->tok[t - 1].end > off)
+        t--;
+    *hint = t;
+    return t;
+}
+
+/* nlp_x_toks() by s_tok_near(); *hint follows the end. */
+static void s_toks_near(const struct nlp_doc *d, size_t b, size_t e,
+                        uint32_t *tb, uint32_t *te, size_t *hint)
+{
+    size_t last = s_tok_near(d, e ? e - 1 : 0, hint), first = last;
+    while (first > 0 && d->tok[first - 1].end > b)
+        first--;
+    while (first < d->ntok && d->tok[first].end <= b)
+        first++;
+    *tb = (uint32_t)first;
+    *te = (uint32_t)(last + 1 < d->ntok ? last + 1 : d->ntok);
+}
+
+int nlp_x_trigger_toks(const struct nlp_doc *d, const struct nlp_ac_hits *hits,
+                       struct nlp_ctx_hit **chits, size_t *cap, size_t *nh)
+{
+    int rc = ds_grow((void **)chits, cap, hits->n, sizeof **chits);
+    size_t hint = 0;
+    *nh = 0;
+    for (size_t i = 0; rc == 0 && i < hits->n; i++) {
+        struct nlp_ctx_hit *h = &(*chits)[*nh];
+        s_toks_near(d, hits->v[i].begin, hits->v[i].end, &h->tok_begin,
+                    &h->tok_end, &hint);
+        h->trigger = hits->v[i].id;
+        *nh += h->tok_begin < h->tok_end;
+    }
+    return rc;
+}
+
 int nlp_x_trigger_hits(const nlp_extract_t *x, const struct nlp_doc *d,
                        struct ds_span text, struct nlp_ac_hits *hits,
                        struct nlp_ctx_hit **chits, size_t *cap, size_t *nh)
 {
     int rc = nlp_ac_scan(x->triggers, text, hits);
-    if (rc == 0)
-        rc = ds_grow((void **)chits, cap, hits->n, sizeof **chits);
     *nh = 0;
-    for (size_t i = 0; rc == 0 && i < hits->n; i++) {
-        struct nlp_ctx_hit *h = &(*chits)[*nh];
-        nlp_x_toks(d, hits->v[i].begin, hits->v[i].end, &h->tok_begin,
-                   &h->tok_end);
-        h->trigger = hits->v[i].id;
-        *nh += h->tok_begin < h->tok_end;
-    }
-    return rc;
+    return rc ? rc : nlp_x_trigger_toks(d, hits, chits, cap, nh);
 }
 
 static bool s_space(char c)
@@ -87,8 +125,9 @@ int nlp_x_context(const nlp_extract_t *x, struct ds_span text,
                   struct nlp_result *r)
 {
     size_t nh, ntrig, nsec;
-    int rc = nlp_x_trigger_hits(x, &r->doc, text, &r->hits, &r->chits,
-                                &r->capchits, &nh);
+    (void)text;
+    int rc =
+        nlp_x_trigger_toks(&r->doc, &r->thits, &r->chits, &r->capchits, &nh);
     if (rc == 0)
         rc = nlp_x_section_rules(x->rules, &r->doc, &r->sec_rule, &r->capsec);
     if (rc == 0)
@@ -96,9 +135,10 @@ int nlp_x_context(const nlp_extract_t *x, struct ds_span text,
                      sizeof *r->targets);
     if (rc != 0)
         return rc;
+    size_t hint = 0;
     for (size_t i = 0; i < r->n; i++)
-        nlp_x_toks(&r->doc, r->m[i].begin, r->m[i].end,
-                   &r->targets[i].tok_begin, &r->targets[i].tok_end);
+        s_toks_near(&r->doc, r->m[i].begin, r->m[i].end,
+                    &r->targets[i].tok_begin, &r->targets[i].tok_end, &hint);
     const struct nlp_trigger *trig = nlp_rules_triggers(x->rules, &ntrig);
     const struct nlp_section *secs = nlp_rules_sections(x->rules, &nsec);
     rc = nlp_context_apply(&r->ctx, &r->doc, trig, ntrig, secs, r->sec_rule,

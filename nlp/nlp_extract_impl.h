@@ -10,9 +10,13 @@
 
 struct nlp_extract {
     const nlp_rules_t *rules; /* borrowed */
-    nlp_ac_t *terms;          /* ids: indexes into nlp_rules_terms() */
+    nlp_ac_t *both;           /* terms, then triggers: ids below nterms
+                                 index nlp_rules_terms(), the rest
+                                 nterms + an index into
+                                 nlp_rules_triggers(); one pass finds both */
     nlp_ac_t *triggers;       /* ids: indexes into nlp_rules_triggers() */
-    nlp_regex_t *regex;       /* identifier patterns (nlp_rules_patterns) */
+    uint32_t nterms;
+    nlp_regex_t *regex; /* identifier patterns (nlp_rules_patterns) */
 };
 
 /* Identifier pattern mentions appended to r (text order restored by the
@@ -31,12 +35,17 @@ int nlp_x_trigger_hits(const nlp_extract_t *x, const struct nlp_doc *d,
                        struct ds_span text, struct nlp_ac_hits *hits,
                        struct nlp_ctx_hit **chits, size_t *cap, size_t *nh);
 
+/* As nlp_x_trigger_hits() for trigger hits already found (hits). */
+int nlp_x_trigger_toks(const struct nlp_doc *d, const struct nlp_ac_hits *hits,
+                       struct nlp_ctx_hit **chits, size_t *cap, size_t *nh);
+
 /* For each section of d, the index of the rules' heading it names, or -1,
  * into *sec_rule (grown; *cap its capacity). 0 or DS_ENOMEM. */
 int nlp_x_section_rules(const nlp_rules_t *rules, const struct nlp_doc *d,
                         int32_t **sec_rule, size_t *cap);
 
-/* Trigger pass, section headings and ConText over r's mentions. */
+/* Section headings and ConText over r's mentions, with the trigger hits
+ * the dictionary pass left in r->thits. */
 int nlp_x_context(const nlp_extract_t *x, struct ds_span text,
                   struct nlp_result *r);
 

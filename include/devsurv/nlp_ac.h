@@ -4,9 +4,12 @@
  * Finds every occurrence of every dictionary term in a text in one pass
  * (Aho & Corasick, "Efficient string matching: an aid to bibliographic
  * search", CACM 18(6), 1975), with the goto and failure functions resolved
- * into one dense transition table over a compressed alphabet, so the scan
- * costs one class lookup and one table lookup per byte. This is the literal
- * half of rule matching (DESIGN.md 6); patterns are PCRE2's job.
+ * at build time over a compressed alphabet: full transition rows for the
+ * states near the root, and for the many deep ones only the edges where
+ * they differ from a dense fallback state, so a scan costs a class lookup
+ * and a row or node lookup per byte and a big lexicon stays a few MB. This
+ * is the literal half of rule matching (DESIGN.md 6); patterns are PCRE2's
+ * job.
  *
  * Matching rules (the contract the tests check against a naive search):
  *   - Case: ASCII A-Z match a-z. Bytes >= 0x80 match only themselves, so
@@ -87,7 +90,8 @@ struct nlp_ac_hits {
 /* Size of a compiled dictionary, for logs and benchmarks. */
 struct nlp_ac_info {
     size_t terms;       /* stored (term, id) pairs after de-duplication */
-    size_t states;      /* rows of the transition table */
+    size_t states;      /* states (dense rows + sparse nodes) */
+    size_t dense;       /* states with a full row in the table */
     size_t classes;     /* byte classes (columns) */
     size_t entry_bytes; /* 2 or 4: width of one table entry */
     size_t bytes;       /* heap bytes held by the automaton */

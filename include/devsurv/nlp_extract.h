@@ -81,7 +81,8 @@ struct nlp_result {
     size_t n, cap;
     struct nlp_doc doc; /* the split text (tokens, sentences, sections) */
     /* scratch, private */
-    struct nlp_ac_hits hits;
+    struct nlp_ac_hits hits;  /* term hits of the one dictionary pass */
+    struct nlp_ac_hits thits; /* trigger hits of the same pass */
     struct nlp_ctx ctx;
     struct nlp_ctx_hit *chits;
     size_t capchits;

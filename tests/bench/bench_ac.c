@@ -37,7 +37,7 @@
  * rest of the extraction pipeline (PCRE2, context), other machines.
  */
 /* clang-format off */
-/* mkdir -p build/release/bench && cc -std=c11 -O2 -g -Iinclude -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE tests/bench/bench_ac.c nlp/nlp_ac_build.c nlp/nlp_ac_scan.c engine/ds_alloc.c engine/ds_diag.c engine/ds_err.c -ljemalloc -lm -o build/release/bench/bench_ac && build/release/bench/bench_ac */
+/* mkdir -p build/release/bench && cc -std=c11 -O2 -g -Iinclude -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE tests/bench/bench_ac.c nlp/nlp_ac_build.c nlp/nlp_ac_trie.c nlp/nlp_ac_table.c nlp/nlp_ac_scan.c engine/ds_alloc.c engine/ds_diag.c engine/ds_err.c -ljemalloc -lm -o build/release/bench/bench_ac && build/release/bench/bench_ac */
 /* clang-format on */
 #include "devsurv/ds_alloc.h"
 #include "devsurv/ds_err.h"
@@ -310,9 +310,9 @@ static nlp_ac_t *b_build(const struct b_lex *x)
            "peak RSS +%ld KB\n",
            info.terms, x->nb_first, (t1 - t0) * 1e3,
            r1.ru_maxrss - r0.ru_maxrss);
-    printf("automaton: %zu states x %zu classes, %zu-byte entries, "
-           "%.2f MB\n",
-           info.states, info.classes, info.entry_bytes,
+    printf("automaton: %zu states (%zu dense rows x %zu classes, "
+           "%zu-byte entries; the rest sparse), %.2f MB\n",
+           info.states, info.dense, info.classes, info.entry_bytes,
            (double)info.bytes / 1048576.0);
     return ac;
 }

@@ -115,7 +115,6 @@ struct bx_ctxrow {
     const struct nlp_section *sec;
     size_t ntrig, nsec;
     struct nlp_result r; /* prep: the full run of the note */
-    struct nlp_ac_hits hits;
     struct nlp_ctx ctx;
     struct nlp_ctx_hit *ch;
     struct nlp_ctx_target *tg;

@@ -182,20 +182,19 @@ static int s_ctx_run(void *self, struct ds_span t, uint64_t *out)
 {
     struct bx_ctxrow *c = self;
     const struct nlp_doc *d = &c->r.doc;
+    const struct nlp_ac_hits *th = &c->r.thits; /* from the prep run */
     size_t nh = 0;
-    int rc = nlp_ac_scan(nlp_extract_triggers(c->x), t, &c->hits);
-    if (rc == 0)
-        rc = s_grow((void **)&c->ch, &c->capch, c->hits.n, sizeof *c->ch);
+    (void)t;
+    int rc = s_grow((void **)&c->ch, &c->capch, th->n, sizeof *c->ch);
     if (rc == 0)
         rc = s_grow((void **)&c->tg, &c->captg, c->r.n, sizeof *c->tg);
     if (rc == 0)
         rc = s_grow((void **)&c->sec_rule, &c->capsec, d->nsec,
                     sizeof *c->sec_rule);
-    for (size_t i = 0; rc == 0 && i < c->hits.n; i++) {
+    for (size_t i = 0; rc == 0 && i < th->n; i++) {
         struct nlp_ctx_hit *h = &c->ch[nh];
-        s_toks(d, c->hits.v[i].begin, c->hits.v[i].end, &h->tok_begin,
-               &h->tok_end);
-        h->trigger = c->hits.v[i].id;
+        s_toks(d, th->v[i].begin, th->v[i].end, &h->tok_begin, &h->tok_end);
+        h->trigger = th->v[i].id;
         nh += h->tok_begin < h->tok_end;
     }
     if (rc == 0)
@@ -253,7 +252,6 @@ int bx_rows_init(struct bx_rows *w, const struct bx_setup *su)
     w->ctx.trig = nlp_rules_triggers(su->rules, &w->ctx.ntrig);
     w->ctx.sec = nlp_rules_sections(su->rules, &w->ctx.nsec);
     nlp_result_init(&w->ctx.r);
-    nlp_ac_hits_init(&w->ctx.hits);
     nlp_ctx_init(&w->ctx.ctx);
     w->full.x = su->x;
     nlp_result_init(&w->full.r);
@@ -267,7 +265,6 @@ void bx_rows_free(struct bx_rows *w)
     nlp_regex_scratch_destroy(&w->re.s);
     nlp_doc_clear(&w->doc);
     nlp_result_clear(&w->ctx.r);
-    nlp_ac_hits_clear(&w->ctx.hits);
     nlp_ctx_clear(&w->ctx.ctx);
     ds_free(w->ctx.ch);
     ds_free(w->ctx.tg);

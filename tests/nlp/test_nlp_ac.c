@@ -19,6 +19,7 @@
 #include "devsurv/ds_alloc.h"
 #include "devsurv/ds_err.h"
 #include "devsurv/nlp_ac.h"
+#include "../../nlp/nlp_ac_impl.h" /* nlp_ac_build_tuned: force sparse */
 #include "../test.h"
 
 #include <stdbool.h>
@@ -26,6 +27,17 @@
 #include <stdlib.h>
 
 /* ---- helpers ----------------------------------------------------------- */
+
+/* Layout for the builds below: NULL is nlp_ac_build()'s default (small
+ * dictionaries all dense); the sparse tests set one that leaves only the
+ * root dense, so every other state takes the sparse path. */
+static const struct nlp_ac_tune *s_tune;
+
+static int s_compile(nlp_ac_t **ac, nlp_ac_builder_t **b)
+{
+    return s_tune ? nlp_ac_build_tuned(ac, b, s_tune, NULL)
+                  : nlp_ac_build(ac, b, NULL);
+}
 
 struct term {
     const char *s;
@@ -47,7 +59,7 @@ static int s_make(nlp_ac_t **ac, const struct term *terms, size_t n)
             return rc;
         }
     }
-    return nlp_ac_build(ac, &b, NULL);
+    return s_compile(ac, &b);
 }
 
 /* Offset of the first occurrence of needle in hay (test texts only). */
@@ -544,7 +556,7 @@ static int s_build_terms(nlp_ac_t **ac, const struct o_term *t, size_t nt)
             return rc ? rc : DS_EINVAL;
         }
     }
-    return nlp_ac_build(ac, &b, NULL);
+    return s_compile(ac, &b);
 }
 
 #define S_MAXSEL 20000
@@ -609,8 +621,9 @@ struct s_case {
     size_t cases, minterms, maxterms, maxlen, textlen;
     uint32_t nids;
     uint64_t seed;
-    int widths;  /* bit 0: a 16-bit table was seen, bit 1: 32-bit */
-    size_t hits; /* total hits compared */
+    int widths;    /* bit 0: a 16-bit table was seen, bit 1: 32-bit */
+    size_t hits;   /* total hits compared */
+    size_t sparse; /* cases whose automaton had sparse states */
 };
 
 /* Run c->cases random cases; NULL or why the first failing one failed
@@ -632,6 +645,7 @@ static const char *s_cases(struct s_case *c, struct s_lists *l, size_t *failed)
             return "build disagrees with the oracle's normalisation";
         nlp_ac_info(ac, &info);
         c->widths |= info.entry_bytes == 2 ? 1 : 2;
+        c->sparse += info.dense < info.states;
         const char *why = s_compare(ac, x, n, t, nt, l);
         c->hits += l->want.n;
         nlp_ac_destroy(&ac);
@@ -657,7 +671,7 @@ static void s_lists_clear(struct s_lists *l)
 
 TEST(oracle_small_dictionaries)
 {
-    struct s_case c = {6000, 1, 12, 6, 160, 8, 1000, 0, 0};
+    struct s_case c = {6000, 1, 12, 6, 160, 8, 1000, 0, 0, 0};
     struct s_lists l;
     size_t failed = 0;
     s_lists_init(&l);
@@ -668,12 +682,13 @@ TEST(oracle_small_dictionaries)
                    why);
     printf("# %zu cases, %zu hits, all as the oracle\n", c.cases, c.hits);
     CHECK_INT(c.widths, 1);
+    CHECK_INT(c.sparse, 0); /* small: every state dense */
 }
 
 TEST(oracle_large_dictionaries)
 {
     struct s_case c = {150,  200,  S_MAXTERMS, 20, S_MAXTEXT - 64,
-                       2000, 9000, 0,          0};
+                       2000, 9000, 0,          0,  0};
     struct s_lists l;
     size_t failed = 0;
     s_lists_init(&l);
@@ -684,6 +699,90 @@ TEST(oracle_large_dictionaries)
                    why);
     printf("# %zu cases, %zu hits, all as the oracle\n", c.cases, c.hits);
     CHECK(c.widths == 3);
+}
+
+/* Only the root dense (where a state differs from the root's row in at
+ * most 255 columns): every step of the scan but the root's goes through a
+ * sparse node, chain nodes and branching ones, outputs and whitespace
+ * states included. */
+static const struct nlp_ac_tune s_sparse_tune = {0, 1, 255};
+
+TEST(oracle_sparse_small_dictionaries)
+{
+    struct s_case c = {4000, 1, 12, 6, 160, 8, 2000, 0, 0, 0};
+    struct s_lists l;
+    size_t failed = 0;
+    s_lists_init(&l);
+    s_tune = &s_sparse_tune;
+    const char *why = s_cases(&c, &l, &failed);
+    s_tune = NULL;
+    s_lists_clear(&l);
+    if (why)
+        TEST_FAIL_("case %zu (seed %zu): %s", failed, (size_t)c.seed + failed,
+                   why);
+    printf("# %zu cases, %zu hits, all as the oracle\n", c.cases, c.hits);
+    CHECK(c.sparse > c.cases * 9 / 10); /* all but one-state automata */
+}
+
+TEST(oracle_sparse_large_dictionaries)
+{
+    static const struct nlp_ac_tune some = {0, 3, 2}; /* mixed layouts */
+    struct s_case c = {60,   200,  S_MAXTERMS, 20, S_MAXTEXT - 64,
+                       3000, 9100, 0,          0,  0};
+    struct s_lists l;
+    size_t failed = 0;
+    const char *why = NULL;
+    s_lists_init(&l);
+    for (int k = 0; k < 2 && !why; k++) {
+        s_tune = k ? &some : &s_sparse_tune;
+        c.seed = 9100 + 1000 * (uint64_t)k;
+        why = s_cases(&c, &l, &failed);
+    }
+    s_tune = NULL;
+    s_lists_clear(&l);
+    if (why)
+        TEST_FAIL_("case %zu (seed %zu): %s", failed, (size_t)c.seed + failed,
+                   why);
+    printf("# %zu cases, %zu hits, all as the oracle\n", 2 * c.cases, c.hits);
+    CHECK_INT(c.sparse, 2 * c.cases);
+    CHECK(c.widths == 3); /* 16- and 32-bit tables */
+}
+
+/* A lexicon the size of the shipped one (20,000 terms), default layout:
+ * mostly sparse, 32-bit values, against the oracle. The terms' small
+ * alphabet makes a bushy trie, so the cap on dense rows (a fallback must
+ * fit a node header) is reached and later branching states stay sparse
+ * with many exceptions. */
+TEST(oracle_twenty_thousand_terms)
+{
+    enum { NT = 20000, NX = 6000 };
+    struct o_term *t = malloc(NT * sizeof *t);
+    unsigned char *x = malloc(NX);
+    nlp_ac_t *ac = NULL;
+    struct nlp_ac_info info;
+    struct s_lists l;
+    CHECK(t != NULL && x != NULL);
+    s_rng = 424242;
+    for (size_t k = 0; k < NT; k++)
+        s_random_term(&t[k], 14, 30000);
+    size_t n = s_random_text(x, NX, t, NT);
+    CHECK_INT(s_build_terms(&ac, t, NT), 0);
+    nlp_ac_info(ac, &info);
+    s_lists_init(&l);
+    const char *why = l.sel ? s_compare(ac, x, n, t, NT, &l) : "no memory";
+    size_t hits = l.want.n;
+    s_lists_clear(&l);
+    nlp_ac_destroy(&ac);
+    free(t);
+    free(x);
+    if (why)
+        TEST_FAIL_("%s", why);
+    printf("# %zu states, %zu dense, %zu hits, all as the oracle\n",
+           info.states, info.dense, hits);
+    CHECK_INT(info.dense, NLP_AC_SP_FB);
+    CHECK(info.dense * 4 < info.states);
+    CHECK_INT(info.entry_bytes, 4);
+    CHECK(hits > 1000);
 }
 
 /* ---- allocation budget and failure ------------------------------------- */
@@ -854,6 +953,15 @@ TEST(ten_megabytes_of_one_letter)
     free(x);
 }
 
+TEST(ten_megabytes_sparse)
+{
+    s_tune = &s_sparse_tune;
+    test_ten_megabytes_against_the_oracle();
+    if (!test_why_[0])
+        test_ten_megabytes_of_one_letter();
+    s_tune = NULL;
+}
+
 int main(void)
 {
     RUN(example_device_terms_in_a_note);
@@ -870,10 +978,14 @@ int main(void)
     RUN(info_reports_sizes);
     RUN(oracle_small_dictionaries);
     RUN(oracle_large_dictionaries);
+    RUN(oracle_sparse_small_dictionaries);
+    RUN(oracle_sparse_large_dictionaries);
+    RUN(oracle_twenty_thousand_terms);
     RUN(no_allocation_in_1000_scans_after_warm_up);
     RUN(allocation_failure_anywhere_in_build);
     RUN(hit_list_growth_failure_is_reported);
     RUN(ten_megabytes_against_the_oracle);
     RUN(ten_megabytes_of_one_letter);
+    RUN(ten_megabytes_sparse);
     return test_report();
 }
