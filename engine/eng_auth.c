@@ -114,14 +114,12 @@ int eng_auth_reload(eng_auth_t *self, struct ds_diag *diag)
 }
 
 int eng_auth_check(eng_auth_t *self, const zmq_msg_t *frame,
-                   struct ds_span source, char *why, size_t n, char *qsrc,
-                   size_t qn)
+                   struct ds_span source, char *why, size_t n)
 {
     if (!self->secure)
         return 0;
     const char *user = zmq_msg_gets(frame, "User-Id");
     const char *key = zmq_msg_gets(frame, ENG_ZAP_KEY_PROP);
-    snprintf(qsrc, qn, "%s!%.*s", user ? user : "", (int)source.n, source.p);
     if (!user || !ds_span_eq(source, user)) {
         self->stats.mismatched++;
         snprintf(why, n, "source '%.*s' does not match the authenticated "

@@ -33,6 +33,7 @@ struct s_loop {
     int64_t batch_start; /* monotonic ms of the batch's first message */
     uint64_t malformed;
     uint64_t unauthorised;
+    int64_t unauth_log_ms; /* when a rejection was last logged */
 };
 
 static int64_t s_now_ms(void)
@@ -172,32 +173,23 @@ static int s_malformed(struct s_loop *L, const struct eng_zmq_in *in,
     return rc == DS_EDUP ? 0 : rc;
 }
 
-/* A message whose source is not the one its key was admitted as (or whose
- * key was revoked): never ACKed, quarantined under the pseudo-source qsrc
- * (eng_auth_check) so it can never occupy the claimed source's (source,
- * epoch, seq) and a publisher resending it adds no rows; a HELLO is only
- * counted. Logged for the first of every 1000. */
-static int s_unauthorised(struct s_loop *L, const struct eng_wire_msg *w,
-                          const char *qsrc, const char *why)
+/* A message whose source is not the one its key was admitted as, or whose
+ * key was revoked: spoofed traffic never reaches the store (not even
+ * quarantine: it could fill the disk or claim another source's seqs) and
+ * is never ACKed. It is counted (eng_auth) and logged, at most once a
+ * second so a flood cannot flood the log. */
+static void s_unauthorised(struct s_loop *L, const struct eng_wire_msg *w,
+                           const char *why)
 {
-    char reason[DS_DIAG_MSG_MAX + 64];
-    snprintf(reason, sizeof reason,
-             "rejected (epoch %" PRIu64 ", seq %" PRIu64 "): %s", w->epoch,
-             w->seq, why);
-    if (L->unauthorised++ % 1000 == 0)
-        ds_warn("ingest: %s (%" PRIu64 " rejected so far)", reason,
-                L->unauthorised);
-    if (w->cmd != ENG_WIRE_EV)
-        return 0; /* a HELLO carries no event: counted, nothing to keep */
-    struct eng_msg m = {.key = {ds_span_str(qsrc), (int64_t)w->epoch,
-                                (int64_t)w->seq},
-                        .ctype = w->ctype,
-                        .payload = w->payload.p ? w->payload.p : "",
-                        .n = w->payload.n};
-    if (eng_pipeline_pending(L->pipe) == 0)
-        L->batch_start = s_now_ms();
-    int rc = eng_pipeline_reject(L->pipe, &m, DS_EINVAL, reason);
-    return rc == DS_EDUP ? 0 : rc;
+    int64_t now = s_now_ms();
+    L->unauthorised++;
+    if (L->unauth_log_ms && now - L->unauth_log_ms < 1000)
+        return;
+    L->unauth_log_ms = now;
+    ds_warn("ingest: rejected %s epoch %" PRIu64 " seq %" PRIu64
+            ": %s (%" PRIu64 " rejected so far)",
+            w->cmd == ENG_WIRE_EV ? "EV" : "HELLO", w->epoch, w->seq, why,
+            L->unauthorised);
 }
 
 static int s_on_msg(struct s_loop *L, const struct eng_zmq_in *in,
@@ -211,10 +203,11 @@ static int s_on_msg(struct s_loop *L, const struct eng_zmq_in *in,
         return s_malformed(L, in, in->truncated ? "too many frames" : why.msg);
     if (w.cmd != ENG_WIRE_HELLO && w.cmd != ENG_WIRE_EV)
         return s_malformed(L, in, "command not accepted by the engine");
-    char deny[DS_DIAG_MSG_MAX], qsrc[2 * ENG_WIRE_SOURCE_MAX + 2];
-    if (eng_auth_check(L->auth, &in->msgs[1], w.source, deny, sizeof deny,
-                       qsrc, sizeof qsrc))
-        return s_unauthorised(L, &w, qsrc, deny);
+    char deny[DS_DIAG_MSG_MAX];
+    if (eng_auth_check(L->auth, &in->msgs[1], w.source, deny, sizeof deny)) {
+        s_unauthorised(L, &w, deny);
+        return 0;
+    }
     struct eng_ingest_src *src =
         eng_ingest_src(L->ingest, w.source, (int64_t)w.epoch, in->frames[0].p,
                        in->frames[0].n);

@@ -12,8 +12,8 @@
  * every message's "User-Id" property (the allowlisted source of its key)
  * must equal the source named in its frames and its key must still be
  * listed (so a SIGHUP that removes a key stops that key's messages at
- * once); otherwise the message is rejected and counted (stats.mismatched,
- * stats.revoked).
+ * once); otherwise the message is dropped unstored and counted
+ * (stats.mismatched, stats.revoked).
  *
  * Insecure mode (ingest.insecure = true, local demos only): no CURVE, no
  * ZAP, every message passes; eng_auth_new logs a warning.
@@ -64,13 +64,9 @@ int eng_auth_reload(eng_auth_t *self, struct ds_diag *diag);
 
 /* Check one received message (any frame of it but the routing id) that
  * names source. 0 when it may be applied; DS_EINVAL with why[0..n) filled
- * when it must be rejected (counted), and qsrc[0..qn) set to the
- * pseudo-source to quarantine it under: "<key's source>!<claimed source>"
- * ('!' is never in a source id, so it cannot occupy a real source's
- * (source, epoch, seq), and a resent message is stored once). */
+ * when it must be rejected (counted): the caller drops it unstored. */
 int eng_auth_check(eng_auth_t *self, const zmq_msg_t *frame,
-                   struct ds_span source, char *why, size_t n, char *qsrc,
-                   size_t qn);
+                   struct ds_span source, char *why, size_t n);
 
 bool eng_auth_secure(const eng_auth_t *self);
 
