@@ -3,6 +3,7 @@
  * eng_pseudo.h).
  */
 #include "devsurv/eng_pseudo.h"
+#include "devsurv/eng_keyfile.h"
 #include "devsurv/ds_err.h"
 
 #include <errno.h>
@@ -75,25 +76,13 @@ int eng_pseudo_key_create(const char *path, struct ds_diag *diag)
     char hex[2 * ENG_PSEUDO_KEY_BYTES + 2];
     if (sodium_init() < 0)
         return ds_diag_set_code(diag, DS_EIO, path, 0, "libsodium init failed");
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0)
-        return ds_diag_set_code(diag, DS_EIO, path, 0, "%s", strerror(errno));
     randombytes_buf(k, sizeof k);
     sodium_bin2hex(hex, sizeof hex, k, sizeof k);
-    size_t len = strlen(hex);
-    hex[len++] = '\n';
-    ssize_t w = write(fd, hex, len);
-    int err = errno;
-    int rc = (w == (ssize_t)len && fsync(fd) == 0) ? 0 : -1;
-    close(fd);
+    strcat(hex, "\n");
+    int rc = eng_keyfile_create(path, 0600, hex, diag);
     sodium_memzero(k, sizeof k);
     sodium_memzero(hex, sizeof hex);
-    if (rc != 0) {
-        unlink(path);
-        return ds_diag_set_code(diag, DS_EIO, path, 0, "write: %s",
-                                strerror(err));
-    }
-    return 0;
+    return rc;
 }
 
 void eng_pseudo_id(const struct eng_pseudo_key *key, enum eng_pseudo_domain d,
