@@ -30,6 +30,8 @@
  * Not here: input formats and pseudonymisation (eng_site_input.h), the
  * journal's SQL (eng_journal.c).
  */
+#include "devsurv/ds_clock.h"
+#include "devsurv/eng_cmd.h"
 #include "devsurv/ds_alloc.h"
 #include "devsurv/ds_err.h"
 #include "devsurv/eng_curve.h"
@@ -38,6 +40,7 @@
 #include "devsurv/eng_site_input.h"
 #include "devsurv/eng_time.h"
 #include "devsurv/eng_wire.h"
+#include "devsurv/eng_zmon.h"
 #include "devsurv/eng_zmq.h"
 
 #include <dirent.h>
@@ -56,10 +59,6 @@
 #define S_READ_CHUNK  500   /* input units per loop turn */
 #define S_AHEAD_MIN   10000 /* journal at most this far ahead of ACKs... */
 #define S_BACKOFF_MAX 60000 /* ms between socket re-creations */
-#define S_MON_EVENTS                                                           \
-    (ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH |         \
-     ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |                                     \
-     ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | ZMQ_EVENT_DISCONNECTED)
 
 struct s_opts {
     const char *endpoint, *source, *journal, *foidev, *mdrfoi, *pseudo_key,
@@ -81,7 +80,8 @@ struct s_pub {
     bool has_pkey;
     struct eng_curve_pair srv, own;
     FILE *rej;
-    void *ctx, *sock, *mon;
+    void *ctx, *sock;
+    eng_zmon_t *mon; /* handshake events of sock */
     int nsock;
     uint64_t handshakes; /* on this socket: the first is no reconnect */
     uint64_t epoch, limit, next_send, drop_hw;
@@ -97,13 +97,6 @@ static void s_on_signal(int sig)
 {
     (void)sig;
     s_stop = 1;
-}
-
-static int64_t s_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static int64_t s_wall_ms(void)
@@ -190,15 +183,10 @@ static void s_help(void)
 
 static int s_num(const char *arg, long long max, long long *out)
 {
-    char *end = NULL;
-    errno = 0;
-    long long v = strtoll(arg, &end, 10);
-    if (errno || *end || end == arg || v < 1 || v > max) {
-        s_log("bad number '%s' (1..%lld)", arg, max);
-        return EX_USAGE;
-    }
-    *out = v;
-    return 0;
+    if (eng_cmd_int(arg, 1, max, out))
+        return 0;
+    s_log("bad number '%s' (1..%lld)", arg, max);
+    return EX_USAGE;
 }
 
 static int s_opt(struct s_opts *o, int c, const char *arg)
@@ -453,7 +441,7 @@ static char **s_list(const char *dir, size_t *n)
 /* --watch: make the first file not yet done the current input. */
 static int s_watch_next(struct s_pub *P)
 {
-    int64_t now = s_now_ms();
+    int64_t now = ds_mono_ms();
     if (now - P->last_scan_ms < 200)
         return 0;
     P->last_scan_ms = now;
@@ -538,11 +526,10 @@ static int s_curve(struct s_pub *P)
 
 static void s_sock_close(struct s_pub *P)
 {
-    if (P->mon)
-        zmq_close(P->mon);
+    eng_zmon_destroy(&P->mon);
     if (P->sock)
         zmq_close(P->sock);
-    P->mon = P->sock = NULL;
+    P->sock = NULL;
     P->connected = false;
 }
 
@@ -553,13 +540,13 @@ static void s_hello(struct s_pub *P)
                              .epoch = P->epoch};
     if (P->sock)
         eng_zmq_send(P->sock, NULL, 0, &m, ZMQ_DONTWAIT);
-    P->last_ack_ms = s_now_ms();
+    P->last_ack_ms = ds_mono_ms();
 }
 
 static int s_sock_open(struct s_pub *P)
 {
     int linger = 0, hwm = 10000, hb = 5000, hbt = 15000, rmax = 5000;
-    char mon_ep[64];
+    char mon_name[64];
     P->sock = zmq_socket(P->ctx, ZMQ_DEALER);
     if (!P->sock)
         return EX_OSERR;
@@ -571,10 +558,8 @@ static int s_sock_open(struct s_pub *P)
     int rc = s_curve(P);
     if (rc != 0)
         return rc;
-    snprintf(mon_ep, sizeof mon_ep, "inproc://ds-publish-mon-%d", P->nsock++);
-    if (zmq_socket_monitor(P->sock, mon_ep, S_MON_EVENTS) == 0 &&
-        (P->mon = zmq_socket(P->ctx, ZMQ_PAIR)) != NULL)
-        zmq_connect(P->mon, mon_ep);
+    snprintf(mon_name, sizeof mon_name, "ds-publish-mon-%d", P->nsock++);
+    P->mon = eng_zmon_new(P->ctx, P->sock, mon_name, NULL);
     if (zmq_connect(P->sock, P->o.endpoint) != 0) {
         s_log("cannot connect to %s: %s", P->o.endpoint, zmq_strerror(errno));
         return EX_UNAVAILABLE;
@@ -594,7 +579,7 @@ static void s_on_auth_failed(struct s_pub *P, unsigned status)
           P->o.endpoint, P->backoff_ms / 1000);
     s_sock_close(P);
     P->auth_failed = true;
-    P->reopen_at_ms = s_now_ms() + P->backoff_ms;
+    P->reopen_at_ms = ds_mono_ms() + P->backoff_ms;
     P->backoff_ms =
         P->backoff_ms * 2 > S_BACKOFF_MAX ? S_BACKOFF_MAX : P->backoff_ms * 2;
 }
@@ -631,27 +616,9 @@ static void s_on_event(struct s_pub *P, unsigned ev, unsigned value)
 
 static void s_monitor(struct s_pub *P)
 {
-    zmq_msg_t m;
-    while (P->mon) {
-        zmq_msg_init(&m);
-        if (zmq_msg_recv(&m, P->mon, ZMQ_DONTWAIT) < 0) {
-            zmq_msg_close(&m);
-            return;
-        }
-        uint16_t ev = 0;
-        uint32_t value = 0;
-        if (zmq_msg_size(&m) >= 6) {
-            memcpy(&ev, zmq_msg_data(&m), 2);
-            memcpy(&value, (const char *)zmq_msg_data(&m) + 2, 4);
-        }
-        while (zmq_msg_more(&m)) { /* the endpoint frame */
-            zmq_msg_close(&m);
-            zmq_msg_init(&m);
-            zmq_msg_recv(&m, P->mon, 0);
-        }
-        zmq_msg_close(&m);
-        s_on_event(P, ev, value);
-    }
+    struct eng_zmon_event ev;
+    while (P->mon && eng_zmon_next(P->mon, &ev))
+        s_on_event(P, ev.id, ev.value);
 }
 
 static int s_send_row(void *arg, const struct eng_journal_row *r)
@@ -705,7 +672,7 @@ static int s_on_ack(struct s_pub *P, const struct eng_wire_msg *w)
 {
     struct ds_diag d;
     char buf[600];
-    P->last_ack_ms = s_now_ms();
+    P->last_ack_ms = ds_mono_ms();
     if (w->seq > eng_journal_acked(P->j)) {
         if (eng_journal_ack(P->j, w->seq, &d) != 0) {
             s_log("%s: this journal is an old copy or belongs to another "
@@ -772,7 +739,7 @@ static bool s_drained(struct s_pub *P)
 /* Timers: ACK timeout, the 1 s no-ACK rule, socket re-creation, progress. */
 static int s_timers(struct s_pub *P)
 {
-    int64_t now = s_now_ms();
+    int64_t now = ds_mono_ms();
     if (s_drained(P))
         P->last_progress_ms = now;
     else if (now - P->last_progress_ms > P->o.timeout_ms)
@@ -812,7 +779,8 @@ static int s_turn(struct s_pub *P)
     if (rc == 0)
         rc = s_pump(P);
     zmq_pollitem_t it[2] = {{P->sock, 0, ZMQ_POLLIN, 0},
-                            {P->mon, 0, ZMQ_POLLIN, 0}};
+                            {P->mon ? eng_zmon_socket(P->mon) : NULL, 0,
+                             ZMQ_POLLIN, 0}};
     if (rc == 0 && P->sock)
         zmq_poll(it, P->mon ? 2 : 1, P->in && s_may_read(P) ? 0 : 50);
     else if (rc == 0)
@@ -828,7 +796,7 @@ static int s_run(struct s_pub *P)
 {
     int rc;
     int64_t stop_at = 0;
-    P->last_progress_ms = P->last_report_ms = s_now_ms();
+    P->last_progress_ms = P->last_report_ms = ds_mono_ms();
     if ((rc = s_sock_open(P)) != 0)
         return rc;
     for (;;) {
@@ -839,9 +807,9 @@ static int s_run(struct s_pub *P)
         if (s_stop && !stop_at) {
             s_log("stopping: waiting up to 5 s for the engine to ACK what "
                   "is journaled");
-            stop_at = s_now_ms() + 5000;
+            stop_at = ds_mono_ms() + 5000;
         }
-        if (stop_at && (s_drained(P) || s_now_ms() > stop_at))
+        if (stop_at && (s_drained(P) || ds_mono_ms() > stop_at))
             return P->o.watch || (P->input_done && s_drained(P)) ? EX_OK
                                                                  : EX_TEMPFAIL;
     }

@@ -19,6 +19,8 @@
  *
  * Not here: CURVE (the fan-out is plaintext for now), a UI.
  */
+#include "devsurv/ds_clock.h"
+#include "devsurv/eng_cmd.h"
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -74,13 +76,6 @@ static void s_log(const char *fmt, ...)
     va_end(ap);
 }
 
-static int64_t s_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void s_help(void)
 {
     printf(
@@ -109,15 +104,10 @@ static void s_help(void)
 
 static int s_num(const char *arg, long long max, long long *out)
 {
-    char *end = NULL;
-    errno = 0;
-    long long v = strtoll(arg, &end, 10);
-    if (errno || *end || end == arg || v < 1 || v > max) {
-        s_log("bad number '%s' (1..%lld)", arg, max);
-        return EX_USAGE;
-    }
-    *out = v;
-    return 0;
+    if (eng_cmd_int(arg, 1, max, out))
+        return 0;
+    s_log("bad number '%s' (1..%lld)", arg, max);
+    return EX_USAGE;
 }
 
 static int s_opt(struct s_opts *o, int c, const char *arg)
@@ -375,7 +365,7 @@ static int s_dealer(struct s_tap *T)
  * EX_OK when stopped, EX_SOFTWARE on a socket error. */
 static int s_request(struct s_tap *T, json_t **out)
 {
-    int64_t start = s_now_ms();
+    int64_t start = ds_mono_ms();
     char cmd[32];
     bool err;
     *out = NULL;
@@ -397,7 +387,7 @@ static int s_request(struct s_tap *T, json_t **out)
             json_decref(b);
             return EX_PROTOCOL;
         }
-        if (T->o.timeout_ms && s_now_ms() - start >= T->o.timeout_ms) {
+        if (T->o.timeout_ms && ds_mono_ms() - start >= T->o.timeout_ms) {
             s_log("no snapshot from %s", T->o.snapshot);
             return EX_UNAVAILABLE;
         }
@@ -469,7 +459,7 @@ static int s_one(struct s_tap *T)
     json_t *b = s_recv2(T->sub, topic, sizeof topic, &err);
     if (err)
         return EX_SOFTWARE;
-    T->last_rx_ms = s_now_ms();
+    T->last_rx_ms = ds_mono_ms();
     if (!b) {
         s_log("message on %s without a JSON body ignored", topic);
         return 0;
@@ -487,11 +477,11 @@ static int s_one(struct s_tap *T)
 static int s_loop(struct s_tap *T)
 {
     int rc = 0;
-    T->last_rx_ms = s_now_ms();
+    T->last_rx_ms = ds_mono_ms();
     while (rc == 0 && !s_stop && !s_done(T)) {
         long left = -1;
         if (T->o.timeout_ms) {
-            left = (long)(T->last_rx_ms + T->o.timeout_ms - s_now_ms());
+            left = (long)(T->last_rx_ms + T->o.timeout_ms - ds_mono_ms());
             if (left <= 0) {
                 s_log("nothing received for %lld s",
                       (long long)T->o.timeout_ms / 1000);

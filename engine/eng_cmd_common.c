@@ -7,6 +7,7 @@
 #include "devsurv/ds_err.h"
 #include "devsurv/ds_log.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -29,6 +30,17 @@ static int s_fail(const struct ds_diag *diag, int code)
     char buf[DS_DIAG_FILE_MAX + DS_DIAG_MSG_MAX + 16];
     fprintf(stderr, "devsurv: %s\n", ds_diag_format(diag, buf, sizeof buf));
     return code == DS_EIO ? EX_NOINPUT : EX_CONFIG;
+}
+
+bool eng_cmd_int(const char *s, long long min, long long max, long long *out)
+{
+    char *end = NULL;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno || end == s || *end || v < min || v > max)
+        return false;
+    *out = v;
+    return true;
 }
 
 int eng_cmd_cfg_build(const struct eng_cmd_cfg *o, struct eng_config *cfg)

@@ -87,7 +87,7 @@ static int s_parse(int argc, char **argv, struct s_opts *o)
         {NULL, 0, NULL, 0},
     };
     int c, rc;
-    char *end;
+    long long epoch;
     while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
         switch (c) {
         case 'c': o->cfg.file = optarg; break;
@@ -98,12 +98,11 @@ static int s_parse(int argc, char **argv, struct s_opts *o)
         case ENG_OPT_DB: o->cfg.db = optarg; break;
         case ENG_OPT_SOURCE: o->source = optarg; break;
         case ENG_OPT_EPOCH:
-            errno = 0;
-            o->epoch = strtoll(optarg, &end, 10);
-            if (errno || *end || o->epoch < 1) {
+            if (!eng_cmd_int(optarg, 1, INT64_MAX, &epoch)) {
                 fprintf(stderr, "devsurv replay: --epoch must be >= 1\n");
                 return EX_USAGE;
             }
+            o->epoch = epoch;
             break;
         case S_OPT_MAUDE: o->maude = optarg; break;
         case S_OPT_FOIDEV: o->foidev = optarg; break;

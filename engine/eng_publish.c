@@ -24,13 +24,6 @@
 #include <time.h>
 #include <zmq.h>
 
-int64_t eng_publish_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void s_new_run(char run[ENG_PUBLISH_RUN_LEN + 1])
 {
     unsigned char b[ENG_PUBLISH_RUN_LEN / 2];
@@ -89,7 +82,7 @@ eng_publish_t *eng_publish_new(void *ctx, eng_store_t *store,
     }
     self->store = store;
     self->health_ms = cfg->publish.health_ms;
-    self->started_ms = eng_publish_now_ms();
+    self->started_ms = ds_mono_ms();
     self->next_health_ms = self->started_ms + self->health_ms;
     s_new_run(self->run);
     if (s_open(self, ctx, cfg, diag) != 0)

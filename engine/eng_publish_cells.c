@@ -135,7 +135,7 @@ int eng_publish_cells_load(eng_publish_t *self)
 int eng_publish_cells_scan(eng_publish_t *self, int64_t now_ms)
 {
     int rc = s_read(self, self->pub != NULL);
-    int64_t took = eng_publish_now_ms() - now_ms;
+    int64_t took = ds_mono_ms() - now_ms;
     self->next_scan_ms =
         now_ms +
         (took * 10 > ENG_PUBLISH_STATS_MS ? took * 10 : ENG_PUBLISH_STATS_MS);

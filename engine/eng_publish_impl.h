@@ -6,6 +6,7 @@
 #ifndef DEVSURV_ENG_PUBLISH_IMPL_H
 #define DEVSURV_ENG_PUBLISH_IMPL_H
 
+#include "devsurv/ds_clock.h"
 #include "devsurv/eng_publish.h"
 
 #include <jansson.h>
@@ -59,7 +60,5 @@ json_t *eng_publish_cell_json(const struct eng_cell *c);
  * OOM): the same in a live message and in a snapshot. */
 json_t *eng_publish_signal_json(const struct eng_signal *s);
 
-/* Ms since an arbitrary start, monotonic. */
-int64_t eng_publish_now_ms(void);
 
 #endif

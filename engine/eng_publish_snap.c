@@ -113,7 +113,7 @@ static int s_request(eng_publish_t *self, const struct eng_zmq_in *in)
     }
     int rc = 0;
     if (self->cells_dirty)
-        rc = eng_publish_cells_scan(self, eng_publish_now_ms());
+        rc = eng_publish_cells_scan(self, ds_mono_ms());
     json_t *body = NULL;
     struct ds_span prefix = in->n == 3 ? in->frames[2] : ds_span_str("");
     if (rc == 0)

@@ -2,6 +2,7 @@
  * eng_serve.c - the engine loop: ROUTER -> ingest sequencing -> pipeline ->
  * group commit -> ACK (see eng_serve.h).
  */
+#include "devsurv/ds_clock.h"
 #include "devsurv/eng_serve.h"
 #include "devsurv/eng_auth.h"
 #include "devsurv/eng_zmon.h"
@@ -35,13 +36,6 @@ struct s_loop {
     uint64_t unauthorised;
     int64_t unauth_log_ms; /* when a rejection was last logged */
 };
-
-static int64_t s_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void s_send_ack(void *arg, const struct eng_ingest_src *src)
 {
@@ -89,7 +83,7 @@ static int s_flush(struct s_loop *L, struct ds_diag *diag)
     eng_ingest_committed(L->ingest);
     eng_ingest_each_ack(L->ingest, s_send_ack, L);
     if (batch)
-        s_fanout(eng_publish_committed(L->pub, s_now_ms()), "stats");
+        s_fanout(eng_publish_committed(L->pub, ds_mono_ms()), "stats");
     return 0;
 }
 
@@ -125,7 +119,7 @@ static int s_on_ev(struct s_loop *L, struct eng_ingest_src *src,
                    const struct eng_wire_msg *w)
 {
     bool resend;
-    switch (eng_ingest_check(L->ingest, src, (int64_t)w->seq, s_now_ms(),
+    switch (eng_ingest_check(L->ingest, src, (int64_t)w->seq, ds_mono_ms(),
                              &resend)) {
     case ENG_INGEST_DUP: return 0;
     case ENG_INGEST_GAP:
@@ -141,7 +135,7 @@ static int s_on_ev(struct s_loop *L, struct eng_ingest_src *src,
         .n = w->payload.n,
     };
     if (eng_pipeline_pending(L->pipe) == 0)
-        L->batch_start = s_now_ms();
+        L->batch_start = ds_mono_ms();
     int rc = eng_pipeline_submit(L->pipe, &m);
     if (rc != 0 && rc != DS_EDUP)
         return rc;
@@ -168,7 +162,7 @@ static int s_malformed(struct s_loop *L, const struct eng_zmq_in *in,
                         .payload = nf ? f[nf - 1].p : "",
                         .n = nf ? f[nf - 1].n : 0};
     if (eng_pipeline_pending(L->pipe) == 0)
-        L->batch_start = s_now_ms();
+        L->batch_start = ds_mono_ms();
     int rc = eng_pipeline_reject(L->pipe, &m, DS_EPARSE, reason);
     return rc == DS_EDUP ? 0 : rc;
 }
@@ -181,7 +175,7 @@ static int s_malformed(struct s_loop *L, const struct eng_zmq_in *in,
 static void s_unauthorised(struct s_loop *L, const struct eng_wire_msg *w,
                            const char *why)
 {
-    int64_t now = s_now_ms();
+    int64_t now = ds_mono_ms();
     L->unauthorised++;
     if (L->unauth_log_ms && now - L->unauth_log_ms < 1000)
         return;
@@ -279,8 +273,8 @@ static void s_close(struct s_loop *L)
 static long s_timeout(const struct s_loop *L)
 {
     if (eng_pipeline_pending(L->pipe) == 0)
-        return eng_publish_timeout(L->pub, s_now_ms(), 250);
-    int64_t left = L->batch_start + L->cfg->store.batch_ms - s_now_ms();
+        return eng_publish_timeout(L->pub, ds_mono_ms(), 250);
+    int64_t left = L->batch_start + L->cfg->store.batch_ms - ds_mono_ms();
     return left > 0 ? (long)left : 0;
 }
 
@@ -288,7 +282,7 @@ static bool s_batch_due(const struct s_loop *L)
 {
     size_t n = eng_pipeline_pending(L->pipe);
     return n > 0 && ((int64_t)n >= L->cfg->store.batch_events ||
-                     s_now_ms() - L->batch_start >= L->cfg->store.batch_ms);
+                     ds_mono_ms() - L->batch_start >= L->cfg->store.batch_ms);
 }
 
 /* Read what is ready, up to one batch, without blocking. */
@@ -345,7 +339,7 @@ static void s_fanout_tick(struct s_loop *L)
         .gaps = is->gaps,
         .malformed = L->malformed,
     };
-    s_fanout(eng_publish_tick(L->pub, s_now_ms(), &h), "health");
+    s_fanout(eng_publish_tick(L->pub, ds_mono_ms(), &h), "health");
 }
 
 static int s_loop(struct s_loop *L, volatile sig_atomic_t *stop,

@@ -89,33 +89,36 @@ static void s_count(eng_zmon_t *self, uint16_t ev, uint32_t val,
     }
 }
 
+int eng_zmon_next(eng_zmon_t *self, struct eng_zmon_event *ev)
+{
+    zmq_msg_t m1, m2;
+    memset(ev, 0, sizeof *ev);
+    zmq_msg_init(&m1);
+    if (zmq_msg_recv(&m1, self->pair, ZMQ_DONTWAIT) < 0) {
+        zmq_msg_close(&m1);
+        return 0;
+    }
+    zmq_msg_init(&m2);
+    if (zmq_msg_more(&m1) && zmq_msg_recv(&m2, self->pair, 0) >= 0) {
+        size_t n = zmq_msg_size(&m2);
+        n = n < sizeof ev->peer - 1 ? n : sizeof ev->peer - 1;
+        memcpy(ev->peer, zmq_msg_data(&m2), n);
+    }
+    if (zmq_msg_size(&m1) >= 6) {
+        memcpy(&ev->id, zmq_msg_data(&m1), 2);
+        memcpy(&ev->value, (char *)zmq_msg_data(&m1) + 2, 4);
+    }
+    zmq_msg_close(&m1);
+    zmq_msg_close(&m2);
+    return 1;
+}
+
 void eng_zmon_handle(eng_zmon_t *self)
 {
-    for (;;) {
-        zmq_msg_t m1, m2;
-        zmq_msg_init(&m1);
-        if (zmq_msg_recv(&m1, self->pair, ZMQ_DONTWAIT) < 0) {
-            zmq_msg_close(&m1);
-            return;
-        }
-        zmq_msg_init(&m2);
-        char peer[96] = "";
-        if (zmq_msg_more(&m1) && zmq_msg_recv(&m2, self->pair, 0) >= 0) {
-            size_t n = zmq_msg_size(&m2);
-            n = n < sizeof peer - 1 ? n : sizeof peer - 1;
-            memcpy(peer, zmq_msg_data(&m2), n);
-            peer[n] = '\0';
-        }
-        if (zmq_msg_size(&m1) >= 6) {
-            uint16_t ev;
-            uint32_t val;
-            memcpy(&ev, zmq_msg_data(&m1), 2);
-            memcpy(&val, (char *)zmq_msg_data(&m1) + 2, 4);
-            s_count(self, ev, val, peer);
-        }
-        zmq_msg_close(&m1);
-        zmq_msg_close(&m2);
-    }
+    struct eng_zmon_event ev;
+    while (eng_zmon_next(self, &ev))
+        if (ev.id)
+            s_count(self, ev.id, ev.value, ev.peer);
 }
 
 const struct eng_zmon_stats *eng_zmon_stats(const eng_zmon_t *self)

@@ -9,6 +9,7 @@
 #ifndef DEVSURV_ENG_CMD_H
 #define DEVSURV_ENG_CMD_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "devsurv/eng_config.h"
@@ -36,6 +37,13 @@ struct eng_cmd_cfg {
     int nsets;
     const char *db;
 };
+
+/* Parse s as a whole decimal integer in [min, max] into *out (for
+ * command-line numbers: devsurv and the contrib tools). False, *out
+ * untouched, for an empty string, trailing bytes, overflow or a value out
+ * of range; the caller says which option was wrong. */
+bool eng_cmd_int(const char *s, long long min, long long max,
+                 long long *out);
 
 /* Record one --set; EX_USAGE (with a message) when there are too many. */
 int eng_cmd_cfg_add_set(struct eng_cmd_cfg *o, const char *assignment);

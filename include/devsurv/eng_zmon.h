@@ -8,7 +8,8 @@
  * the wrong server key: ZMTP cryptographic error), HANDSHAKE_FAILED_NO_
  * DETAIL (no ZAP handler with the domain enforced). This module owns a PAIR
  * socket connected to the monitor endpoint; the engine loop polls it and
- * calls eng_zmon_handle, which counts and logs each outcome. Counting is
+ * calls eng_zmon_handle, which counts and logs each outcome; a client
+ * (ds-publish) reads the events with eng_zmon_next and reacts to them. Counting is
  * best effort (monitor events travel an inproc queue); nothing here
  * decides access.
  */
@@ -41,7 +42,19 @@ void eng_zmon_destroy(eng_zmon_t **self_p);
 /* The PAIR socket to poll for ZMQ_POLLIN. */
 void *eng_zmon_socket(eng_zmon_t *self);
 
-/* Read and count every pending event without blocking. */
+/* One monitor event: its ZMQ_EVENT_* id, value and peer endpoint. */
+struct eng_zmon_event {
+    uint16_t id;
+    uint32_t value;
+    char peer[96];
+};
+
+/* Read the next pending event into *ev without blocking: 1 when one was
+ * read, 0 when none is pending. Not counted (for callers that react to
+ * events themselves, such as ds-publish). */
+int eng_zmon_next(eng_zmon_t *self, struct eng_zmon_event *ev);
+
+/* Read, count and log every pending event without blocking. */
 void eng_zmon_handle(eng_zmon_t *self);
 
 const struct eng_zmon_stats *eng_zmon_stats(const eng_zmon_t *self);

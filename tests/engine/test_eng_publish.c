@@ -8,6 +8,7 @@
  * context), the snapshot ROUTER on ipc:// in a temp dir, a real store.
  * Every receive is a poll with a timeout.
  */
+#include "devsurv/ds_clock.h"
 #include "../test.h"
 
 #include "devsurv/ds_err.h"
@@ -30,13 +31,6 @@ struct s_fix {
     eng_publish_t *pub;
     void *sub, *dealer;
 };
-
-static int64_t s_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void s_cell(eng_store_t *st, const char *p, const char *e, int64_t obs,
                    double llr, enum eng_cell_status status)
@@ -171,8 +165,8 @@ TEST(seq_counts_every_topic_from_one)
     eng_store_begin(f.store);
     s_cell(f.store, "LZG", "E1205", 3, 0.5, ENG_CELL_WATCHING);
     eng_store_commit(f.store);
-    CHECK_INT(eng_publish_committed(f.pub, s_now()), 0);
-    CHECK_INT(eng_publish_tick(f.pub, s_now() + 1000, &h), 0);
+    CHECK_INT(eng_publish_committed(f.pub, ds_mono_ms()), 0);
+    CHECK_INT(eng_publish_tick(f.pub, ds_mono_ms() + 1000, &h), 0);
     const char *want[] = {"signal.MGB.E0505", "stats.LZG.E1205", "health"};
     for (int i = 0; i < 3; i++) {
         json_t *b = s_recv(f.sub, topic, sizeof topic, 5000);
@@ -217,7 +211,7 @@ TEST(stats_only_for_changed_cells_coalesced_and_rate_limited)
     struct s_fix f;
     char topic[128];
     CHECK(s_setup(&f, false) == 0);
-    int64_t t0 = s_now();
+    int64_t t0 = ds_mono_ms();
     eng_store_begin(f.store);
     s_cell(f.store, "MGB", "E0505", 10, 4.5, ENG_CELL_SIGNALLED);
     eng_store_commit(f.store);
@@ -269,7 +263,7 @@ TEST(health_shape)
                                    .duplicates = 5,
                                    .gaps = 1,
                                    .malformed = 3};
-    int64_t now = s_now();
+    int64_t now = ds_mono_ms();
     CHECK_INT(eng_publish_tick(f.pub, now, &h), 0); /* not due yet */
     CHECK(s_recv(f.sub, topic, sizeof topic, 50) == NULL);
     CHECK(eng_publish_timeout(f.pub, now, 5000) <= 100);
@@ -341,7 +335,7 @@ TEST(snapshot_publishes_pending_stats_first)
     struct s_fix f;
     char cmd[64], topic[128];
     CHECK(s_setup(&f, true) == 0);
-    int64_t t0 = s_now();
+    int64_t t0 = ds_mono_ms();
     eng_store_begin(f.store);
     s_cell(f.store, "LZG", "E1205", 3, 0.5, ENG_CELL_WATCHING);
     eng_store_commit(f.store);
@@ -441,10 +435,10 @@ TEST(inactive_when_no_endpoint)
     struct eng_signal sig = s_sig("MGB", "E0505");
     struct eng_publish_health h = {0};
     CHECK_INT(eng_publish_signal(p, &sig), 0);
-    CHECK_INT(eng_publish_committed(p, s_now()), 0);
-    CHECK_INT(eng_publish_tick(p, s_now() + 100000, &h), 0);
+    CHECK_INT(eng_publish_committed(p, ds_mono_ms()), 0);
+    CHECK_INT(eng_publish_tick(p, ds_mono_ms() + 100000, &h), 0);
     CHECK(eng_publish_snapshot_socket(p) == NULL);
-    CHECK_INT(eng_publish_timeout(p, s_now(), 250), 250);
+    CHECK_INT(eng_publish_timeout(p, ds_mono_ms(), 250), 250);
     CHECK_INT(eng_publish_stats(p)->seq, 0);
     eng_publish_destroy(&p);
     CHECK(p == NULL);
