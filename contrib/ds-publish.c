@@ -43,7 +43,6 @@
 #include "devsurv/eng_zmon.h"
 #include "devsurv/eng_zmq.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -408,36 +407,6 @@ static int s_input_open(struct s_pub *P, const char *path, bool *skip)
     return 0;
 }
 
-static int s_cmp(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Names of regular, non-hidden files in dir, sorted; caller frees. */
-static char **s_list(const char *dir, size_t *n)
-{
-    DIR *d = opendir(dir);
-    char **v = NULL, path[4096];
-    size_t cap = 0;
-    struct dirent *e;
-    struct stat sb;
-    *n = 0;
-    while (d && (e = readdir(d))) {
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        if (e->d_name[0] == '.' || stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
-            continue;
-        if (ds_grow((void **)&v, &cap, *n + 1, sizeof *v) != 0)
-            break;
-        if ((v[*n] = ds_strdup(path)))
-            (*n)++;
-    }
-    if (d)
-        closedir(d);
-    if (*n)
-        qsort(v, *n, sizeof *v, s_cmp);
-    return v;
-}
-
 /* --watch: make the first file not yet done the current input. */
 static int s_watch_next(struct s_pub *P)
 {
@@ -446,7 +415,7 @@ static int s_watch_next(struct s_pub *P)
         return 0;
     P->last_scan_ms = now;
     size_t n;
-    char **v = s_list(P->o.watch, &n);
+    char **v = eng_site_dir_list(P->o.watch, &n);
     int rc = 0;
     bool skip = true;
     for (size_t i = 0; i < n && rc == 0 && skip; i++) {

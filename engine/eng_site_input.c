@@ -18,6 +18,7 @@
 #include "devsurv/eng_maude.h"
 #include "devsurv/eng_site_envelope.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -311,4 +312,33 @@ int eng_site_input_step(eng_site_input_t *self, struct ds_diag *diag)
 {
     self->started = true;
     return self->maude ? s_step_maude(self, diag) : s_step_lines(self, diag);
+}
+
+static int s_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char **eng_site_dir_list(const char *dir, size_t *n)
+{
+    DIR *d = opendir(dir);
+    char **v = NULL, path[4096];
+    size_t cap = 0;
+    struct dirent *e;
+    struct stat sb;
+    *n = 0;
+    while (d && (e = readdir(d))) {
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        if (e->d_name[0] == '.' || stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
+            continue;
+        if (ds_grow((void **)&v, &cap, *n + 1, sizeof *v) != 0)
+            break;
+        if ((v[*n] = ds_strdup(path)))
+            (*n)++;
+    }
+    if (d)
+        closedir(d);
+    if (*n)
+        qsort(v, *n, sizeof *v, s_cmp);
+    return v;
 }

@@ -120,4 +120,11 @@ eng_site_input_stats(const eng_site_input_t *self);
 /* "envelope", "fhir", "maude" -> *out. 0 or DS_EINVAL. */
 int eng_site_format_parse(const char *name, enum eng_site_format *out);
 
+/* Paths (dir/name) of the regular files in dir whose names do not start
+ * with '.', sorted by name: the inputs a watched directory offers now
+ * (write a file under a '.' name, then rename it in). *n gets the count.
+ * Caller frees each path and the array with ds_free(). NULL with *n 0
+ * when dir cannot be read or nothing is there. */
+char **eng_site_dir_list(const char *dir, size_t *n);
+
 #endif
