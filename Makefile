@@ -46,7 +46,9 @@ LIB_SRC := $(filter-out engine/devsurv.c,$(wildcard engine/*.c nlp/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 LIB     := $(BUILD)/libdevsurv.a
 BIN     := $(BUILD)/devsurv
-CONTRIB_SRC := $(wildcard contrib/*.c)
+# contrib/<tool>.c is a tool's main; contrib/<tool>-<part>.c are linked in
+CONTRIB_PART := $(wildcard contrib/*-*-*.c)
+CONTRIB_SRC := $(filter-out $(CONTRIB_PART),$(wildcard contrib/*.c))
 CONTRIB := $(CONTRIB_SRC:contrib/%.c=$(BUILD)/%)
 TEST_SRC := $(wildcard tests/engine/*.c tests/nlp/*.c)
 TESTS   := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
@@ -75,7 +77,10 @@ $(LIB): $(LIB_OBJ)
 $(BIN): $(BUILD)/engine/devsurv.o $(LIB)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
 
-$(CONTRIB): $(BUILD)/%: $(BUILD)/contrib/%.o $(LIB)
+.SECONDEXPANSION:
+$(CONTRIB): $(BUILD)/%: $(BUILD)/contrib/%.o \
+		$$(addprefix $(BUILD)/,$$(subst .c,.o,$$(wildcard contrib/$$*-*.c))) \
+		$(LIB)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
 
 $(TESTS): $(BUILD)/tests/%: $(BUILD)/tests/%.o $(LIB)

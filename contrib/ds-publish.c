@@ -27,20 +27,18 @@
  * is recreated with backoff (1 s doubling to 60 s), logging that the
  * engine refused our key.
  *
- * Not here: input formats and pseudonymisation (eng_site_input.h), the
- * journal's SQL (eng_journal.c).
+ * Here: main, options, --status, the input side (input -> journal) and
+ * the loop. Not here: the network side (ds-publish-link.c), input formats
+ * and pseudonymisation (eng_site_input.h), the journal's SQL
+ * (eng_journal.c).
  */
+#include "ds-publish.h"
 #include "devsurv/ds_clock.h"
 #include "devsurv/eng_cmd.h"
 #include "devsurv/ds_alloc.h"
 #include "devsurv/ds_err.h"
-#include "devsurv/eng_curve.h"
-#include "devsurv/eng_journal.h"
-#include "devsurv/eng_pseudo.h"
-#include "devsurv/eng_site_input.h"
 #include "devsurv/eng_time.h"
 #include "devsurv/eng_wire.h"
-#include "devsurv/eng_zmon.h"
 #include "devsurv/eng_zmq.h"
 
 #include <errno.h>
@@ -55,40 +53,8 @@
 #include <sysexits.h>
 #include <time.h>
 
-#define S_READ_CHUNK  500   /* input units per loop turn */
-#define S_AHEAD_MIN   10000 /* journal at most this far ahead of ACKs... */
-#define S_BACKOFF_MAX 60000 /* ms between socket re-creations */
-
-struct s_opts {
-    const char *endpoint, *source, *journal, *foidev, *mdrfoi, *pseudo_key,
-        *new_pseudo_key, *server_key, *key, *watch, *file;
-    enum eng_site_format format;
-    bool insecure, status;
-    size_t window;
-    int64_t timeout_ms, progress_ms;
-    uint64_t drop_every;
-    char journal_buf[128];
-};
-
-struct s_pub {
-    struct s_opts o;
-    eng_journal_t *j;
-    eng_site_input_t *in;
-    char in_name[4096]; /* the file being read */
-    struct eng_pseudo_key pkey;
-    bool has_pkey;
-    struct eng_curve_pair srv, own;
-    FILE *rej;
-    void *ctx, *sock;
-    eng_zmon_t *mon; /* handshake events of sock */
-    int nsock;
-    uint64_t handshakes; /* on this socket: the first is no reconnect */
-    uint64_t epoch, limit, next_send, drop_hw;
-    uint64_t journaled, sent, dropped, resends, rejected, read_units;
-    bool input_done, auth_failed, proto_logged, connected;
-    int64_t last_progress_ms, last_ack_ms, last_report_ms, last_scan_ms;
-    int64_t reopen_at_ms, backoff_ms;
-};
+#define S_READ_CHUNK 500   /* input units per loop turn */
+#define S_AHEAD_MIN  10000 /* journal at most this far ahead of ACKs... */
 
 static volatile sig_atomic_t s_stop;
 
@@ -105,8 +71,7 @@ static int64_t s_wall_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void s_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void s_log(const char *fmt, ...)
+void pub_log(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -184,11 +149,11 @@ static int s_num(const char *arg, long long max, long long *out)
 {
     if (eng_cmd_int(arg, 1, max, out))
         return 0;
-    s_log("bad number '%s' (1..%lld)", arg, max);
+    pub_log("bad number '%s' (1..%lld)", arg, max);
     return EX_USAGE;
 }
 
-static int s_opt(struct s_opts *o, int c, const char *arg)
+static int s_opt(struct pub_opts *o, int c, const char *arg)
 {
     long long v = 0;
     int rc = 0;
@@ -207,7 +172,7 @@ static int s_opt(struct s_opts *o, int c, const char *arg)
     case 'x': o->status = true; break;
     case 'f':
         if (eng_site_format_parse(arg, &o->format) != 0) {
-            s_log("--format: envelope, fhir or maude, not '%s'", arg);
+            pub_log("--format: envelope, fhir or maude, not '%s'", arg);
             rc = EX_USAGE;
         }
         break;
@@ -232,10 +197,10 @@ static int s_opt(struct s_opts *o, int c, const char *arg)
     return rc;
 }
 
-static int s_check(struct s_opts *o, int nargs, char **args)
+static int s_check(struct pub_opts *o, int nargs, char **args)
 {
     if (o->source && !eng_wire_source_ok(ds_span_str(o->source))) {
-        s_log("--source must be 1-64 of [A-Za-z0-9._-]");
+        pub_log("--source must be 1-64 of [A-Za-z0-9._-]");
         return EX_USAGE;
     }
     if (!o->journal && o->source) {
@@ -244,31 +209,32 @@ static int s_check(struct s_opts *o, int nargs, char **args)
         o->journal = o->journal_buf;
     }
     if (o->status && !o->journal) {
-        s_log("--status needs --journal or --source");
+        pub_log("--status needs --journal or --source");
         return EX_USAGE;
     }
     if (o->status)
         return 0;
     if (!o->endpoint || !o->source || nargs != (o->watch ? 0 : 1)) {
-        s_log("usage: ds-publish --endpoint EP --source ID (--server-key F "
-              "--key F | --insecure) [options] FILE|- | --watch DIR (--help)");
+        pub_log(
+            "usage: ds-publish --endpoint EP --source ID (--server-key F "
+            "--key F | --insecure) [options] FILE|- | --watch DIR (--help)");
         return EX_USAGE;
     }
     if (o->watch && o->format == ENG_SITE_MAUDE) {
-        s_log("--watch reads envelope or fhir files, not maude");
+        pub_log("--watch reads envelope or fhir files, not maude");
         return EX_USAGE;
     }
     if (!o->server_key != !o->key || (o->key && o->insecure) ||
         (!o->key && !o->insecure)) {
-        s_log("give --server-key FILE and --key FILE (CURVE), or --insecure "
-              "for a plaintext link");
+        pub_log("give --server-key FILE and --key FILE (CURVE), or --insecure "
+                "for a plaintext link");
         return EX_USAGE;
     }
     o->file = nargs ? args[0] : NULL;
     return 0;
 }
 
-static int s_parse(int argc, char **argv, struct s_opts *o)
+static int s_parse(int argc, char **argv, struct pub_opts *o)
 {
     static const struct option opts[] = {
         {"endpoint", required_argument, NULL, 'e'},
@@ -307,7 +273,7 @@ static int s_parse(int argc, char **argv, struct s_opts *o)
 
 /* ---- --status ---- */
 
-static int s_status(const struct s_opts *o)
+static int s_status(const struct pub_opts *o)
 {
     struct ds_diag d;
     struct eng_journal_status st;
@@ -315,7 +281,7 @@ static int s_status(const struct s_opts *o)
     ds_diag_clear(&d);
     eng_journal_t *j = eng_journal_open(o->journal, NULL, false, NULL, &d);
     if (!j || eng_journal_status(j, &st, &d) != 0) {
-        s_log("%s", ds_diag_format(&d, buf, sizeof buf));
+        pub_log("%s", ds_diag_format(&d, buf, sizeof buf));
         eng_journal_destroy(&j);
         return EX_NOINPUT;
     }
@@ -338,7 +304,7 @@ static int s_status(const struct s_opts *o)
 static int s_emit(void *arg, const char *ctype, const char *p, size_t n,
                   int64_t ts_ms)
 {
-    struct s_pub *P = arg;
+    struct pub *P = arg;
     int rc = eng_journal_append(P->j, ts_ms, ctype, p, n, NULL, NULL);
     if (rc == 0)
         P->journaled++;
@@ -349,13 +315,13 @@ static int s_emit(void *arg, const char *ctype, const char *p, size_t n,
  * <journal>.rejects (time, input, position, line, reason). */
 static int s_reject(void *arg, const struct eng_site_reject *r)
 {
-    struct s_pub *P = arg;
+    struct pub *P = arg;
     char tbuf[ENG_TIME_STR_MAX];
     if (!P->rej) {
         char path[4200];
         snprintf(path, sizeof path, "%s.rejects", P->o.journal);
         if (!(P->rej = fopen(path, "a"))) {
-            s_log("cannot write %s: %s", path, strerror(errno));
+            pub_log("cannot write %s: %s", path, strerror(errno));
             return DS_EIO;
         }
     }
@@ -369,7 +335,7 @@ static int s_reject(void *arg, const struct eng_site_reject *r)
 
 /* Open path as the current input, seeking to its journaled position.
  * *skip: a watched file already done. */
-static int s_input_open(struct s_pub *P, const char *path, bool *skip)
+static int s_input_open(struct pub *P, const char *path, bool *skip)
 {
     struct ds_diag d;
     char buf[600];
@@ -387,7 +353,7 @@ static int s_input_open(struct s_pub *P, const char *path, bool *skip)
     *skip = false;
     snprintf(P->in_name, sizeof P->in_name, "%s", path);
     if (!(P->in = eng_site_input_open(&cfg, &d))) {
-        s_log("%s", ds_diag_format(&d, buf, sizeof buf));
+        pub_log("%s", ds_diag_format(&d, buf, sizeof buf));
         return EX_NOINPUT;
     }
     const char *id = eng_site_input_identity(P->in);
@@ -399,16 +365,16 @@ static int s_input_open(struct s_pub *P, const char *path, bool *skip)
         return 0;
     }
     if (eng_site_input_seek(P->in, pos, &d) != 0) {
-        s_log("cannot resume: %s", ds_diag_format(&d, buf, sizeof buf));
+        pub_log("cannot resume: %s", ds_diag_format(&d, buf, sizeof buf));
         return EX_DATAERR;
     }
-    s_log("resuming %s at %s %" PRIu64, path,
-          P->o.format == ENG_SITE_MAUDE ? "report" : "byte", pos);
+    pub_log("resuming %s at %s %" PRIu64, path,
+            P->o.format == ENG_SITE_MAUDE ? "report" : "byte", pos);
     return 0;
 }
 
 /* --watch: make the first file not yet done the current input. */
-static int s_watch_next(struct s_pub *P)
+static int s_watch_next(struct pub *P)
 {
     int64_t now = ds_mono_ms();
     if (now - P->last_scan_ms < 200)
@@ -421,7 +387,7 @@ static int s_watch_next(struct s_pub *P)
     for (size_t i = 0; i < n && rc == 0 && skip; i++) {
         rc = s_input_open(P, v[i], &skip);
         if (rc == 0 && !skip)
-            s_log("reading %s", v[i]);
+            pub_log("reading %s", v[i]);
     }
     for (size_t i = 0; i < n; i++)
         ds_free(v[i]);
@@ -430,7 +396,7 @@ static int s_watch_next(struct s_pub *P)
 }
 
 /* The current input reached its end: record it done, with its last rows. */
-static int s_input_end(struct s_pub *P)
+static int s_input_end(struct pub *P)
 {
     const char *id = eng_site_input_identity(P->in);
     const struct eng_site_input_stats *st = eng_site_input_stats(P->in);
@@ -439,9 +405,9 @@ static int s_input_end(struct s_pub *P)
                  : 0;
     if (rc == 0)
         rc = eng_journal_commit(P->j, NULL);
-    s_log("%s: %" PRIu64 " records journaled, %" PRIu64 " rejected%s",
-          P->in_name, st->records, st->rejected,
-          st->pseudonyms ? ", identifiers pseudonymised" : "");
+    pub_log("%s: %" PRIu64 " records journaled, %" PRIu64 " rejected%s",
+            P->in_name, st->records, st->rejected,
+            st->pseudonyms ? ", identifiers pseudonymised" : "");
     eng_site_input_destroy(&P->in);
     if (!P->o.watch)
         P->input_done = true;
@@ -449,7 +415,7 @@ static int s_input_end(struct s_pub *P)
 }
 
 /* Journal up to S_READ_CHUNK units of input, then commit. */
-static int s_read_chunk(struct s_pub *P)
+static int s_read_chunk(struct pub *P)
 {
     struct ds_diag d;
     char buf[600];
@@ -470,243 +436,37 @@ static int s_read_chunk(struct s_pub *P)
     if (rc >= 0)
         rc = eng_journal_commit(P->j, &d);
     if (rc < 0) {
-        s_log("%s: %s", P->in_name, ds_diag_format(&d, buf, sizeof buf));
+        pub_log("%s: %s", P->in_name, ds_diag_format(&d, buf, sizeof buf));
         return EX_IOERR;
     }
     return 0;
 }
 
-/* ---- the network side: journal -> engine ---- */
-
-static int s_curve(struct s_pub *P)
-{
-    int on = 0;
-    if (!P->o.key)
-        return 0;
-    zmq_setsockopt(P->sock, ZMQ_CURVE_SERVER, &on, sizeof on);
-    if (zmq_setsockopt(P->sock, ZMQ_CURVE_SERVERKEY, P->srv.pub, 41) != 0 ||
-        zmq_setsockopt(P->sock, ZMQ_CURVE_PUBLICKEY, P->own.pub, 41) != 0 ||
-        zmq_setsockopt(P->sock, ZMQ_CURVE_SECRETKEY, P->own.sec, 41) != 0) {
-        s_log("CURVE options refused: %s", zmq_strerror(errno));
-        return EX_SOFTWARE;
-    }
-    return 0;
-}
-
-static void s_sock_close(struct s_pub *P)
-{
-    eng_zmon_destroy(&P->mon);
-    if (P->sock)
-        zmq_close(P->sock);
-    P->sock = NULL;
-    P->connected = false;
-}
-
-static void s_hello(struct s_pub *P)
-{
-    struct eng_wire_msg m = {.cmd = ENG_WIRE_HELLO,
-                             .source = ds_span_str(P->o.source),
-                             .epoch = P->epoch};
-    if (P->sock)
-        eng_zmq_send(P->sock, NULL, 0, &m, ZMQ_DONTWAIT);
-    P->last_ack_ms = ds_mono_ms();
-}
-
-static int s_sock_open(struct s_pub *P)
-{
-    int linger = 0, hwm = 10000, hb = 5000, hbt = 15000, rmax = 5000;
-    char mon_name[64];
-    P->sock = zmq_socket(P->ctx, ZMQ_DEALER);
-    if (!P->sock)
-        return EX_OSERR;
-    zmq_setsockopt(P->sock, ZMQ_LINGER, &linger, sizeof linger);
-    zmq_setsockopt(P->sock, ZMQ_SNDHWM, &hwm, sizeof hwm);
-    zmq_setsockopt(P->sock, ZMQ_HEARTBEAT_IVL, &hb, sizeof hb);
-    zmq_setsockopt(P->sock, ZMQ_HEARTBEAT_TIMEOUT, &hbt, sizeof hbt);
-    zmq_setsockopt(P->sock, ZMQ_RECONNECT_IVL_MAX, &rmax, sizeof rmax);
-    int rc = s_curve(P);
-    if (rc != 0)
-        return rc;
-    snprintf(mon_name, sizeof mon_name, "ds-publish-mon-%d", P->nsock++);
-    P->mon = eng_zmon_new(P->ctx, P->sock, mon_name, NULL);
-    if (zmq_connect(P->sock, P->o.endpoint) != 0) {
-        s_log("cannot connect to %s: %s", P->o.endpoint, zmq_strerror(errno));
-        return EX_UNAVAILABLE;
-    }
-    P->next_send = eng_journal_acked(P->j) + 1;
-    P->handshakes = 0;
-    s_hello(P);
-    return 0;
-}
-
-static void s_on_auth_failed(struct s_pub *P, unsigned status)
-{
-    s_log("the engine REFUSED this site's key (ZAP status %u): public key "
-          "%s is not allowlisted for source '%s' on %s; retrying in %" PRId64
-          " s",
-          status, P->own.pub[0] ? P->own.pub : "(none)", P->o.source,
-          P->o.endpoint, P->backoff_ms / 1000);
-    s_sock_close(P);
-    P->auth_failed = true;
-    P->reopen_at_ms = ds_mono_ms() + P->backoff_ms;
-    P->backoff_ms =
-        P->backoff_ms * 2 > S_BACKOFF_MAX ? S_BACKOFF_MAX : P->backoff_ms * 2;
-}
-
-static void s_on_event(struct s_pub *P, unsigned ev, unsigned value)
-{
-    if (ev == ZMQ_EVENT_HANDSHAKE_SUCCEEDED) {
-        if (!P->connected)
-            s_log("connected to %s%s", P->o.endpoint,
-                  P->o.key ? " (CURVE)" : " (plaintext)");
-        P->connected = true;
-        P->proto_logged = P->auth_failed = false;
-        P->backoff_ms = 1000;
-        if (P->handshakes++ > 0) { /* a reconnect: go-back-N */
-            P->next_send = eng_journal_acked(P->j) + 1;
-            s_hello(P);
-        }
-    } else if (ev == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH) {
-        s_on_auth_failed(P, value);
-    } else if (ev == ZMQ_EVENT_DISCONNECTED) {
-        if (P->connected)
-            s_log("disconnected from %s; reconnecting", P->o.endpoint);
-        P->connected = false;
-    } else if (!P->proto_logged) {
-        P->proto_logged = true;
-        s_log("handshake with %s failed (%s %u): wrong --server-key, or "
-              "the engine and this site disagree on CURVE vs --insecure",
-              P->o.endpoint,
-              ev == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL ? "protocol error"
-                                                        : "no detail",
-              value);
-    }
-}
-
-static void s_monitor(struct s_pub *P)
-{
-    struct eng_zmon_event ev;
-    while (P->mon && eng_zmon_next(P->mon, &ev))
-        s_on_event(P, ev.id, ev.value);
-}
-
-static int s_send_row(void *arg, const struct eng_journal_row *r)
-{
-    struct s_pub *P = arg;
-    uint64_t d = P->o.drop_every;
-    if (d && r->seq % d == 0 && r->seq > P->drop_hw) {
-        P->drop_hw = r->seq; /* test fault: the first send is "lost" */
-        P->dropped++;
-        P->next_send = r->seq + 1;
-        return 0;
-    }
-    struct eng_wire_msg m = {
-        .cmd = ENG_WIRE_EV,
-        .source = ds_span_str(P->o.source),
-        .epoch = P->epoch,
-        .seq = r->seq,
-        .ts_ms = r->ts_ms,
-        .ctype = r->ctype,
-        .payload = r->payload,
-    };
-    if (eng_zmq_send(P->sock, NULL, 0, &m, ZMQ_DONTWAIT) != 0)
-        return 1; /* HWM: try again after the next poll */
-    P->sent++;
-    P->next_send = r->seq + 1;
-    return 0;
-}
-
-/* Send committed rows while the window has room. */
-static int s_pump(struct s_pub *P)
-{
-    while (P->sock) {
-        uint64_t acked = eng_journal_acked(P->j);
-        if (P->next_send <= acked)
-            P->next_send = acked + 1;
-        uint64_t from = P->next_send, used = from - acked - 1;
-        if (from > eng_journal_durable(P->j) || used >= P->limit)
-            return 0;
-        size_t room = (size_t)(P->limit - used);
-        int n = eng_journal_read(P->j, from, room < 512 ? room : 512,
-                                 s_send_row, P, NULL);
-        if (n < 0)
-            return EX_IOERR;
-        if (P->next_send == from)
-            return 0; /* nothing went out: HWM */
-    }
-    return 0;
-}
-
-static int s_on_ack(struct s_pub *P, const struct eng_wire_msg *w)
-{
-    struct ds_diag d;
-    char buf[600];
-    P->last_ack_ms = ds_mono_ms();
-    if (w->seq > eng_journal_acked(P->j)) {
-        if (eng_journal_ack(P->j, w->seq, &d) != 0) {
-            s_log("%s: this journal is an old copy or belongs to another "
-                  "site with the same epoch; move it away and start a new "
-                  "journal (a new epoch)",
-                  ds_diag_format(&d, buf, sizeof buf));
-            return EX_CONFIG;
-        }
-        P->last_progress_ms = P->last_ack_ms;
-    }
-    if (P->next_send <= eng_journal_acked(P->j))
-        P->next_send = eng_journal_acked(P->j) + 1;
-    /* the first ACK (the reply to HELLO) opens the window: until then the
-     * engine's credit is unknown and nothing is sent */
-    P->limit = w->credit && w->credit < P->o.window ? w->credit : P->o.window;
-    return 0;
-}
-
-static int s_recv_all(struct s_pub *P)
-{
-    struct eng_zmq_in in = {.n = 0};
-    struct eng_wire_msg w;
-    int rc = 0;
-    while (rc == 0 && P->sock &&
-           eng_zmq_recv(P->sock, &in, ZMQ_DONTWAIT) == 0) {
-        if (in.truncated || eng_wire_parse(in.frames, in.n, &w, NULL) != 0 ||
-            !ds_span_eq(w.source, P->o.source) || w.epoch != P->epoch)
-            continue;
-        if (w.cmd == ENG_WIRE_ACK) {
-            rc = s_on_ack(P, &w);
-        } else if (w.cmd == ENG_WIRE_RESEND) {
-            P->resends++;
-            if (w.seq > eng_journal_acked(P->j) && w.seq < P->next_send)
-                P->next_send = w.seq; /* go-back-N */
-        }
-    }
-    eng_zmq_in_close(&in);
-    return rc;
-}
-
 /* ---- the loop ---- */
 
-static void s_progress(struct s_pub *P, const char *what)
+static void s_progress(struct pub *P, const char *what)
 {
     struct eng_journal_status st;
     if (eng_journal_status(P->j, &st, NULL) != 0)
         return;
     double lag =
         st.pending ? (double)(s_wall_ms() - st.oldest_at_ms) / 1000 : 0.0;
-    uint64_t flight = P->next_send > st.acked + 1 ? P->next_send - 1 - st.acked
-                                                   : 0;
-    s_log("%s: journaled %" PRIu64 " (%" PRIu64 " this run), sent %" PRIu64
-          ", acked %" PRIu64 ", pending %" PRIu64 ", in flight %" PRIu64
-          " (limit %" PRIu64 "), rejected %" PRIu64 ", lag %.1f s",
-          what, st.journaled, P->journaled, P->sent, st.acked, st.pending,
-          flight, P->limit, P->rejected, lag < 0 ? 0.0 : lag);
+    uint64_t flight =
+        P->next_send > st.acked + 1 ? P->next_send - 1 - st.acked : 0;
+    pub_log("%s: journaled %" PRIu64 " (%" PRIu64 " this run), sent %" PRIu64
+            ", acked %" PRIu64 ", pending %" PRIu64 ", in flight %" PRIu64
+            " (limit %" PRIu64 "), rejected %" PRIu64 ", lag %.1f s",
+            what, st.journaled, P->journaled, P->sent, st.acked, st.pending,
+            flight, P->limit, P->rejected, lag < 0 ? 0.0 : lag);
 }
 
-static bool s_drained(struct s_pub *P)
+static bool s_drained(struct pub *P)
 {
     return eng_journal_acked(P->j) >= eng_journal_durable(P->j);
 }
 
 /* Timers: ACK timeout, the 1 s no-ACK rule, socket re-creation, progress. */
-static int s_timers(struct s_pub *P)
+static int s_timers(struct pub *P)
 {
     int64_t now = ds_mono_ms();
     if (s_drained(P))
@@ -714,12 +474,13 @@ static int s_timers(struct s_pub *P)
     else if (now - P->last_progress_ms > P->o.timeout_ms)
         return EX_UNAVAILABLE;
     if (!P->sock && now >= P->reopen_at_ms) {
-        int rc = s_sock_open(P);
+        int rc = pub_link_open(P);
         if (rc != 0)
             return rc;
     }
     if (P->sock && !s_drained(P) && now - P->last_ack_ms > 1000) {
-        s_hello(P); /* no ACK for 1 s with data outstanding: ask, go back */
+        pub_link_hello(
+            P); /* no ACK for 1 s with data outstanding: ask, go back */
         P->next_send = eng_journal_acked(P->j) + 1;
     }
     if (P->o.progress_ms && now - P->last_report_ms >= P->o.progress_ms) {
@@ -729,7 +490,7 @@ static int s_timers(struct s_pub *P)
     return 0;
 }
 
-static bool s_may_read(struct s_pub *P)
+static bool s_may_read(struct pub *P)
 {
     uint64_t ahead = eng_journal_durable(P->j) - eng_journal_acked(P->j);
     uint64_t cap =
@@ -737,7 +498,7 @@ static bool s_may_read(struct s_pub *P)
     return !s_stop && !P->input_done && ahead < cap;
 }
 
-static int s_turn(struct s_pub *P)
+static int s_turn(struct pub *P)
 {
     int rc = 0;
     bool more = s_may_read(P);
@@ -746,27 +507,27 @@ static int s_turn(struct s_pub *P)
     if (rc == 0 && more && P->in)
         rc = s_read_chunk(P);
     if (rc == 0)
-        rc = s_pump(P);
-    zmq_pollitem_t it[2] = {{P->sock, 0, ZMQ_POLLIN, 0},
-                            {P->mon ? eng_zmon_socket(P->mon) : NULL, 0,
-                             ZMQ_POLLIN, 0}};
+        rc = pub_link_pump(P);
+    zmq_pollitem_t it[2] = {
+        {P->sock, 0, ZMQ_POLLIN, 0},
+        {P->mon ? eng_zmon_socket(P->mon) : NULL, 0, ZMQ_POLLIN, 0}};
     if (rc == 0 && P->sock)
         zmq_poll(it, P->mon ? 2 : 1, P->in && s_may_read(P) ? 0 : 50);
     else if (rc == 0)
         zmq_poll(NULL, 0, 50);
     if (rc == 0)
-        s_monitor(P);
+        pub_link_monitor(P);
     if (rc == 0)
-        rc = s_recv_all(P);
+        rc = pub_link_recv(P);
     return rc == 0 ? s_timers(P) : rc;
 }
 
-static int s_run(struct s_pub *P)
+static int s_run(struct pub *P)
 {
     int rc;
     int64_t stop_at = 0;
     P->last_progress_ms = P->last_report_ms = ds_mono_ms();
-    if ((rc = s_sock_open(P)) != 0)
+    if ((rc = pub_link_open(P)) != 0)
         return rc;
     for (;;) {
         if ((rc = s_turn(P)) != 0)
@@ -774,8 +535,8 @@ static int s_run(struct s_pub *P)
         if (P->input_done && s_drained(P))
             return EX_OK;
         if (s_stop && !stop_at) {
-            s_log("stopping: waiting up to 5 s for the engine to ACK what "
-                  "is journaled");
+            pub_log("stopping: waiting up to 5 s for the engine to ACK what "
+                    "is journaled");
             stop_at = ds_mono_ms() + 5000;
         }
         if (stop_at && (s_drained(P) || ds_mono_ms() > stop_at))
@@ -786,7 +547,7 @@ static int s_run(struct s_pub *P)
 
 /* ---- setup ---- */
 
-static int s_keys(struct s_pub *P)
+static int s_keys(struct pub *P)
 {
     struct ds_diag d;
     char buf[600];
@@ -796,12 +557,12 @@ static int s_keys(struct s_pub *P)
             goto bad;
         P->has_pkey = true;
     } else if (P->o.format != ENG_SITE_MAUDE) {
-        s_log("warning: no --pseudo-key: patient and encounter identifiers "
-              "leave the site as they are");
+        pub_log("warning: no --pseudo-key: patient and encounter identifiers "
+                "leave the site as they are");
     }
     if (P->o.insecure) {
-        s_log("warning: --insecure: plaintext, unauthenticated link to %s",
-              P->o.endpoint);
+        pub_log("warning: --insecure: plaintext, unauthenticated link to %s",
+                P->o.endpoint);
         return 0;
     }
     if (eng_curve_load(&P->srv, P->o.server_key, &d) != 0 ||
@@ -813,11 +574,11 @@ static int s_keys(struct s_pub *P)
     }
     return 0;
 bad:
-    s_log("%s", ds_diag_format(&d, buf, sizeof buf));
+    pub_log("%s", ds_diag_format(&d, buf, sizeof buf));
     return EX_CONFIG;
 }
 
-static int s_open(struct s_pub *P)
+static int s_open(struct pub *P)
 {
     struct ds_diag d;
     char buf[600];
@@ -828,7 +589,7 @@ static int s_open(struct s_pub *P)
     ds_diag_clear(&d);
     P->j = eng_journal_open(P->o.journal, P->o.source, true, &created, &d);
     if (!P->j) {
-        s_log("%s", ds_diag_format(&d, buf, sizeof buf));
+        pub_log("%s", ds_diag_format(&d, buf, sizeof buf));
         return d.msg[0] && strstr(d.msg, "belongs to") ? EX_CONFIG
                                                        : EX_CANTCREAT;
     }
@@ -836,22 +597,22 @@ static int s_open(struct s_pub *P)
     eng_journal_status(P->j, &st, NULL);
     P->epoch = st.epoch;
     if (created)
-        s_log("new journal %s: source %s, epoch %" PRIu64, P->o.journal,
-              st.source, st.epoch);
+        pub_log("new journal %s: source %s, epoch %" PRIu64, P->o.journal,
+                st.source, st.epoch);
     else
-        s_log("resuming journal %s: epoch %" PRIu64 ", next seq %" PRIu64
-              ", acked %" PRIu64 ", %" PRIu64 " pending",
-              P->o.journal, st.epoch, st.next_seq, st.acked, st.pending);
+        pub_log("resuming journal %s: epoch %" PRIu64 ", next seq %" PRIu64
+                ", acked %" PRIu64 ", %" PRIu64 " pending",
+                P->o.journal, st.epoch, st.next_seq, st.acked, st.pending);
     if (!P->o.watch && (rc = s_input_open(P, P->o.file, &skip)) != 0)
         return rc;
     P->ctx = zmq_ctx_new();
     return P->ctx ? 0 : EX_OSERR;
 }
 
-static void s_close(struct s_pub *P)
+static void s_close(struct pub *P)
 {
     eng_site_input_destroy(&P->in);
-    s_sock_close(P);
+    pub_link_close(P);
     if (P->ctx)
         zmq_ctx_term(P->ctx);
     if (P->rej)
@@ -875,19 +636,19 @@ static int s_new_key(const char *path)
     char buf[600];
     ds_diag_clear(&d);
     if (eng_pseudo_key_create(path, &d) != 0) {
-        s_log("%s", ds_diag_format(&d, buf, sizeof buf));
+        pub_log("%s", ds_diag_format(&d, buf, sizeof buf));
         return EX_CANTCREAT;
     }
-    s_log("created pseudonymisation key %s (mode 0600): keep it secret and "
-          "keep it: a new key gives every patient new pseudonyms",
-          path);
+    pub_log("created pseudonymisation key %s (mode 0600): keep it secret and "
+            "keep it: a new key gives every patient new pseudonyms",
+            path);
     return EX_OK;
 }
 
 int main(int argc, char **argv)
 {
-    struct s_pub P = {.o = {.window = 1000, .timeout_ms = 30000},
-                      .backoff_ms = 1000};
+    struct pub P = {.o = {.window = 1000, .timeout_ms = 30000},
+                    .backoff_ms = 1000};
     int rc = s_parse(argc, argv, &P.o);
     if (rc != 0)
         return rc < 0 ? EX_OK : rc;
@@ -901,15 +662,16 @@ int main(int argc, char **argv)
         rc = s_run(&P);
     if (P.j) {
         eng_journal_commit(P.j, NULL);
-        s_log("%s epoch %" PRIu64 ": %" PRIu64 " events read, %" PRIu64
-              " sent (with resends), %" PRIu64 " acknowledged, %" PRIu64
-              " pending, %" PRIu64 " rejected, %" PRIu64 " RESEND received%s",
-              P.o.source, P.epoch, P.journaled, P.sent, eng_journal_acked(P.j),
-              eng_journal_durable(P.j) - eng_journal_acked(P.j), P.rejected,
-              P.resends,
-              rc == EX_UNAVAILABLE ? "; engine not acknowledging: timed out, "
-                                     "journal kept"
-                                   : "");
+        pub_log("%s epoch %" PRIu64 ": %" PRIu64 " events read, %" PRIu64
+                " sent (with resends), %" PRIu64 " acknowledged, %" PRIu64
+                " pending, %" PRIu64 " rejected, %" PRIu64 " RESEND received%s",
+                P.o.source, P.epoch, P.journaled, P.sent,
+                eng_journal_acked(P.j),
+                eng_journal_durable(P.j) - eng_journal_acked(P.j), P.rejected,
+                P.resends,
+                rc == EX_UNAVAILABLE ? "; engine not acknowledging: timed out, "
+                                       "journal kept"
+                                     : "");
     }
     s_close(&P);
     return rc;
