@@ -122,9 +122,10 @@ int eng_auth_check(eng_auth_t *self, const zmq_msg_t *frame,
     const char *key = zmq_msg_gets(frame, ENG_ZAP_KEY_PROP);
     if (!user || !ds_span_eq(source, user)) {
         self->stats.mismatched++;
-        snprintf(why, n, "source '%.*s' does not match the authenticated "
-                 "key's source '%s'", (int)source.n, source.p,
-                 user ? user : "(none)");
+        snprintf(why, n,
+                 "source '%.*s' does not match the authenticated "
+                 "key's source '%s'",
+                 (int)source.n, source.p, user ? user : "(none)");
         return DS_EINVAL;
     }
     if (!eng_zap_allowed(self->zap, source, key)) {

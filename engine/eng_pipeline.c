@@ -342,13 +342,13 @@ int eng_pipeline_discontinuity(eng_pipeline_t *self, struct ds_span source,
                                int64_t epoch, int64_t prev_epoch,
                                int64_t prev_committed, int64_t ts)
 {
-    int rc = eng_store_discontinuity_put(self->store, source, epoch,
-                                         prev_epoch, prev_committed, ts);
+    int rc = eng_store_discontinuity_put(self->store, source, epoch, prev_epoch,
+                                         prev_committed, ts);
     if (rc == DS_EDUP)
         return 0;
     if (rc == 0)
-        rc = eng_audit_log_discontinuity(self->audit, source, epoch,
-                                         prev_epoch, prev_committed, ts);
+        rc = eng_audit_log_discontinuity(self->audit, source, epoch, prev_epoch,
+                                         prev_committed, ts);
     return rc;
 }
 

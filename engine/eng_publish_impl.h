@@ -60,5 +60,4 @@ json_t *eng_publish_cell_json(const struct eng_cell *c);
  * OOM): the same in a live message and in a snapshot. */
 json_t *eng_publish_signal_json(const struct eng_signal *s);
 
-
 #endif

@@ -103,9 +103,9 @@ static void s_resend(struct s_loop *L, const struct eng_ingest_src *src)
 static int s_discontinuity(struct s_loop *L, const struct eng_ingest_src *src,
                            const struct eng_wire_msg *w)
 {
-    int rc = eng_pipeline_discontinuity(L->pipe, w->source,
-                                        (int64_t)w->epoch, src->prev_epoch,
-                                        src->prev_committed, w->ts_ms);
+    int rc = eng_pipeline_discontinuity(L->pipe, w->source, (int64_t)w->epoch,
+                                        src->prev_epoch, src->prev_committed,
+                                        w->ts_ms);
     if (rc == 0)
         ds_warn("ingest: source '%s' started epoch %" PRIu64
                 " after epoch %lld (committed to seq %lld): journal lost? "
@@ -235,8 +235,8 @@ static int s_open(struct s_loop *L, struct ds_diag *diag)
         return ds_diag_set_code(diag, DS_ENOMEM, "", 0, "out of memory");
     if (eng_auth_setup(L->auth, L->sock, diag) != 0)
         return DS_ENET;
-    if (!(L->mon = eng_zmon_new(L->ctx, L->sock, "devsurv-ingest-monitor",
-                                diag)))
+    if (!(L->mon =
+              eng_zmon_new(L->ctx, L->sock, "devsurv-ingest-monitor", diag)))
         return DS_ENET;
     if (!(L->pub = eng_publish_new(L->ctx, L->store, L->cfg, diag)))
         return DS_ENET;

@@ -77,15 +77,18 @@ static int s_recv(void *sock, zmq_msg_t *f, int max)
 {
     int n = 0, more = 1;
     while (more) {
-        zmq_msg_t tmp, *m = n < max ? &f[n] : &tmp;
-        zmq_msg_init(m);
+        zmq_msg_t extra; /* a frame past max: read and dropped */
+        zmq_msg_init(&extra);
+        zmq_msg_t *m = &extra;
+        if (n < max)
+            zmq_msg_init(m = &f[n]);
         if (zmq_msg_recv(m, sock, ZMQ_DONTWAIT) < 0) {
             zmq_msg_close(m);
+            zmq_msg_close(&extra);
             return n == 0 ? -1 : n;
         }
         more = zmq_msg_more(m);
-        if (m == &tmp)
-            zmq_msg_close(m);
+        zmq_msg_close(&extra);
         n++;
     }
     return n;

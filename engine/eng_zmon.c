@@ -80,8 +80,7 @@ static void s_count(eng_zmon_t *self, uint16_t ev, uint32_t val,
     } else if (ev == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL &&
                val == ZMQ_PROTOCOL_ERROR_ZMTP_CRYPTOGRAPHIC) {
         s->failed_crypto++;
-        ds_warn("ingest: CURVE handshake failed, wrong server key? (%s)",
-                peer);
+        ds_warn("ingest: CURVE handshake failed, wrong server key? (%s)", peer);
     } else {
         s->failed_other++;
         ds_warn("ingest: handshake failed, event 0x%x value 0x%x (%s)", ev,

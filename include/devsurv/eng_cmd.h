@@ -42,8 +42,7 @@ struct eng_cmd_cfg {
  * command-line numbers: devsurv and the contrib tools). False, *out
  * untouched, for an empty string, trailing bytes, overflow or a value out
  * of range; the caller says which option was wrong. */
-bool eng_cmd_int(const char *s, long long min, long long max,
-                 long long *out);
+bool eng_cmd_int(const char *s, long long min, long long max, long long *out);
 
 /* Record one --set; EX_USAGE (with a message) when there are too many. */
 int eng_cmd_cfg_add_set(struct eng_cmd_cfg *o, const char *assignment);

@@ -52,7 +52,7 @@ struct eng_config {
     struct {
         char endpoint[ENG_CONFIG_STR_MAX]; /* PUB fan-out bind, "" = off */
         char snapshot[ENG_CONFIG_STR_MAX]; /* ROUTER snapshot bind */
-        int64_t health_ms; /* period of the health message */
+        int64_t health_ms;                 /* period of the health message */
     } publish;
     struct {
         char path[ENG_CONFIG_STR_MAX]; /* SQLite database file */

@@ -46,10 +46,10 @@ struct eng_ingest_src {
     bool need_ack;     /* ACK at the next flush */
     uint8_t rid[ENG_INGEST_RID_MAX]; /* last ZeroMQ routing id seen */
     size_t rid_len;
-    int64_t resend_for; /* expected value of the last RESEND */
-    int64_t resend_ms;  /* when it was sent (monotonic ms) */
-    int64_t prev_epoch; /* the source's latest other epoch, 0 if none: a
-                           new epoch after it is a discontinuity */
+    int64_t resend_for;     /* expected value of the last RESEND */
+    int64_t resend_ms;      /* when it was sent (monotonic ms) */
+    int64_t prev_epoch;     /* the source's latest other epoch, 0 if none: a
+                               new epoch after it is a discontinuity */
     int64_t prev_committed; /* prev_epoch's committed seq */
 };
 

@@ -33,10 +33,7 @@ struct eng_pseudo_key {
     uint8_t k[ENG_PSEUDO_KEY_BYTES];
 };
 
-enum eng_pseudo_domain {
-    ENG_PSEUDO_PATIENT = 0,
-    ENG_PSEUDO_ENCOUNTER
-};
+enum eng_pseudo_domain { ENG_PSEUDO_PATIENT = 0, ENG_PSEUDO_ENCOUNTER };
 
 /* Read the key file at path into *key. Returns 0, DS_EIO (cannot read;
  * diag says why) or DS_ECONFIG (not exactly 64 hex digits plus an

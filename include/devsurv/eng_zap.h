@@ -40,9 +40,9 @@
 #endif
 
 struct eng_zap_stats {
-    uint64_t allowed;  /* handshakes admitted */
-    uint64_t denied;   /* handshakes refused (unknown key, mechanism...) */
-    uint64_t reloads;  /* successful allowlist reloads */
+    uint64_t allowed; /* handshakes admitted */
+    uint64_t denied;  /* handshakes refused (unknown key, mechanism...) */
+    uint64_t reloads; /* successful allowlist reloads */
 };
 
 typedef struct eng_zap eng_zap_t;

@@ -9,9 +9,9 @@
  * DETAIL (no ZAP handler with the domain enforced). This module owns a PAIR
  * socket connected to the monitor endpoint; the engine loop polls it and
  * calls eng_zmon_handle, which counts and logs each outcome; a client
- * (ds-publish) reads the events with eng_zmon_next and reacts to them. Counting is
- * best effort (monitor events travel an inproc queue); nothing here
- * decides access.
+ * (ds-publish) reads the events with eng_zmon_next and reacts to them. Counting
+ * is best effort (monitor events travel an inproc queue); nothing here decides
+ * access.
  */
 #ifndef DEVSURV_ENG_ZMON_H
 #define DEVSURV_ENG_ZMON_H
@@ -21,12 +21,12 @@
 #include "devsurv/ds_diag.h"
 
 struct eng_zmon_stats {
-    uint64_t accepted;        /* connections accepted */
-    uint64_t handshakes;      /* handshakes that succeeded */
-    uint64_t failed_auth;     /* refused by ZAP (unknown key) */
-    uint64_t failed_mech;     /* mechanism mismatch (plaintext client) */
-    uint64_t failed_crypto;   /* cryptographic error (wrong server key) */
-    uint64_t failed_other;    /* any other handshake failure */
+    uint64_t accepted;      /* connections accepted */
+    uint64_t handshakes;    /* handshakes that succeeded */
+    uint64_t failed_auth;   /* refused by ZAP (unknown key) */
+    uint64_t failed_mech;   /* mechanism mismatch (plaintext client) */
+    uint64_t failed_crypto; /* cryptographic error (wrong server key) */
+    uint64_t failed_other;  /* any other handshake failure */
     uint64_t disconnected;
 };
 

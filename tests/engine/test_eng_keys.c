@@ -144,8 +144,9 @@ TEST(pseudonyms_keyed_stable_and_separated)
     CHECK(strcmp(a, b) != 0);
     /* a known key gives a known value (reference computed independently
      * with Python's hmac module: HMAC-SHA-256(key, "patient\0p1")[:16]) */
-    s_write("fixed", "000102030405060708090a0b0c0d0e0f"
-                     "101112131415161718191a1b1c1d1e1f\n",
+    s_write("fixed",
+            "000102030405060708090a0b0c0d0e0f"
+            "101112131415161718191a1b1c1d1e1f\n",
             0600);
     CHECK_INT(eng_pseudo_key_load(&k1, s_path("fixed"), &d), 0);
     eng_pseudo_id(&k1, ENG_PSEUDO_PATIENT, ds_span_str("p1"), a);
