@@ -127,10 +127,49 @@ void pub_link_monitor(struct pub *P)
         s_on_event(P, ev.id, ev.value);
 }
 
+/* --rate: may one more new event go out now? */
+static bool s_paced_ok(struct pub *P)
+{
+    if (!P->o.rate)
+        return true;
+    int64_t now = ds_mono_ms();
+    if (!P->pace_start_ms) {
+        P->pace_start_ms = now;
+        P->pace_base = P->high_sent;
+    }
+    uint64_t allowed =
+        (uint64_t)((now - P->pace_start_ms + 1) * P->o.rate / 1000);
+    return P->high_sent - P->pace_base < allowed;
+}
+
+/* The first send of seq: remember when, for its latency at ACK. */
+static void s_first_send(struct pub *P, uint64_t seq)
+{
+    struct pub_sent *e = &P->sent_at[seq % P->o.window];
+    P->high_sent = seq;
+    e->seq = seq;
+    e->us = ds_mono_us();
+}
+
+/* seqs (from, to] are committed: record each one's first-send latency. */
+static void s_acked(struct pub *P, uint64_t from, uint64_t to)
+{
+    int64_t now = ds_mono_us();
+    for (uint64_t s = from + 1; s <= to; s++) {
+        struct pub_sent *e = &P->sent_at[s % P->o.window];
+        if (e->seq == s) {
+            eng_lat_add(P->lat, now - e->us);
+            e->seq = 0;
+        }
+    }
+}
+
 static int s_send_row(void *arg, const struct eng_journal_row *r)
 {
     struct pub *P = arg;
     uint64_t d = P->o.drop_every;
+    if (r->seq > P->high_sent && !s_paced_ok(P))
+        return 1; /* paced: try again after the next poll */
     if (d && r->seq % d == 0 && r->seq > P->drop_hw) {
         P->drop_hw = r->seq; /* test fault: the first send is "lost" */
         P->dropped++;
@@ -148,6 +187,8 @@ static int s_send_row(void *arg, const struct eng_journal_row *r)
     };
     if (eng_zmq_send(P->sock, NULL, 0, &m, ZMQ_DONTWAIT) != 0)
         return 1; /* HWM: try again after the next poll */
+    if (r->seq > P->high_sent)
+        s_first_send(P, r->seq);
     P->sent++;
     P->next_send = r->seq + 1;
     return 0;
@@ -179,7 +220,8 @@ static int s_on_ack(struct pub *P, const struct eng_wire_msg *w)
     struct ds_diag d;
     char buf[600];
     P->last_ack_ms = ds_mono_ms();
-    if (w->seq > eng_journal_acked(P->j)) {
+    uint64_t before = eng_journal_acked(P->j);
+    if (w->seq > before) {
         if (eng_journal_ack(P->j, w->seq, &d) != 0) {
             pub_log("%s: this journal is an old copy or belongs to another "
                     "site with the same epoch; move it away and start a new "
@@ -188,6 +230,7 @@ static int s_on_ack(struct pub *P, const struct eng_wire_msg *w)
             return EX_CONFIG;
         }
         P->last_progress_ms = P->last_ack_ms;
+        s_acked(P, before, w->seq);
     }
     if (P->next_send <= eng_journal_acked(P->j))
         P->next_send = eng_journal_acked(P->j) + 1;

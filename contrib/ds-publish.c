@@ -130,6 +130,9 @@ static void s_help(void)
         "  --status             print the journal's state and exit\n"
         "  --progress SEC       a progress line on stderr every SEC "
         "seconds\n"
+        "  --rate N             send at most N new events per second "
+        "(benchmarks,\n"
+        "                       or to spare a link); resends are not paced\n"
         "  --drop-every N       FOR TESTS ONLY: silently skip the first send "
         "of every\n"
         "                       Nth event, so the engine must ask RESEND\n"
@@ -191,6 +194,10 @@ static int s_opt(struct pub_opts *o, int c, const char *arg)
     case 'd':
         rc = s_num(arg, 1000000000, &v);
         o->drop_every = (uint64_t)v;
+        break;
+    case 'r':
+        rc = s_num(arg, 100000000, &v);
+        o->rate = v;
         break;
     default: rc = EX_USAGE;
     }
@@ -254,6 +261,7 @@ static int s_parse(int argc, char **argv, struct pub_opts *o)
         {"status", no_argument, NULL, 'x'},
         {"progress", required_argument, NULL, 'g'},
         {"drop-every", required_argument, NULL, 'd'},
+        {"rate", required_argument, NULL, 'r'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -512,7 +520,10 @@ static int s_turn(struct pub *P)
         {P->sock, 0, ZMQ_POLLIN, 0},
         {P->mon ? eng_zmon_socket(P->mon) : NULL, 0, ZMQ_POLLIN, 0}};
     if (rc == 0 && P->sock)
-        zmq_poll(it, P->mon ? 2 : 1, P->in && s_may_read(P) ? 0 : 50);
+        zmq_poll(it, P->mon ? 2 : 1,
+                 P->in && s_may_read(P) ? 0
+                 : P->o.rate            ? 1
+                                        : 50);
     else if (rc == 0)
         zmq_poll(NULL, 0, 50);
     if (rc == 0)
@@ -606,7 +617,9 @@ static int s_open(struct pub *P)
     if (!P->o.watch && (rc = s_input_open(P, P->o.file, &skip)) != 0)
         return rc;
     P->ctx = zmq_ctx_new();
-    return P->ctx ? 0 : EX_OSERR;
+    P->sent_at = ds_calloc(P->o.window, sizeof *P->sent_at);
+    P->lat = eng_lat_new();
+    return P->ctx && P->sent_at && P->lat ? 0 : EX_OSERR;
 }
 
 static void s_close(struct pub *P)
@@ -618,6 +631,8 @@ static void s_close(struct pub *P)
     if (P->rej)
         fclose(P->rej);
     eng_journal_destroy(&P->j);
+    ds_free(P->sent_at);
+    eng_lat_destroy(&P->lat);
 }
 
 static void s_signals(void)
@@ -673,6 +688,12 @@ int main(int argc, char **argv)
                                        "journal kept"
                                      : "");
     }
+    if (P.lat && eng_lat_count(P.lat))
+        pub_log("publish-to-commit latency (first send to ACK): p50 %.2f ms, "
+                "p99 %.2f ms, max %.2f ms over %" PRIu64 " events",
+                eng_lat_percentile(P.lat, 50) / 1000.0,
+                eng_lat_percentile(P.lat, 99) / 1000.0,
+                eng_lat_max(P.lat) / 1000.0, eng_lat_count(P.lat));
     s_close(&P);
     return rc;
 }

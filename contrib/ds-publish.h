@@ -9,6 +9,7 @@
 
 #include "devsurv/eng_curve.h"
 #include "devsurv/eng_journal.h"
+#include "devsurv/eng_lat.h"
 #include "devsurv/eng_pseudo.h"
 #include "devsurv/eng_site_input.h"
 #include "devsurv/eng_zmon.h"
@@ -27,6 +28,7 @@ struct pub_opts {
     size_t window;
     int64_t timeout_ms, progress_ms;
     uint64_t drop_every;
+    int64_t rate; /* new events sent per second at most; 0 = no limit */
     char journal_buf[128];
 };
 
@@ -48,6 +50,16 @@ struct pub {
     bool input_done, auth_failed, proto_logged, connected;
     int64_t last_progress_ms, last_ack_ms, last_report_ms, last_scan_ms;
     int64_t reopen_at_ms, backoff_ms;
+    /* publish-to-commit latency: first-send time of each in-flight seq
+     * (a ring of --window entries: in flight never exceeds it) */
+    struct pub_sent {
+        uint64_t seq;
+        int64_t us;
+    } * sent_at;
+    eng_lat_t *lat;
+    uint64_t high_sent;    /* highest seq sent at least once */
+    uint64_t pace_base;    /* --rate: high_sent when pacing began */
+    int64_t pace_start_ms; /* --rate: when pacing began, 0 = not yet */
 };
 
 /* "ds-publish: " + the message, on stderr. */
