@@ -28,7 +28,7 @@ ifeq ($(WERROR),1)
 WARN    += -Werror
 endif
 
-PKGS    := libzmq sqlite3 jansson libpcre2-8 libsodium
+PKGS    := libzmq sqlite3 jansson libpcre2-8 libsodium libmicrohttpd
 # Evaluated on first use, not at parse time, so `make deps all` works on a
 # machine where deps is what installs pkg-config and the libraries.
 PKG_CFLAGS = $(eval PKG_CFLAGS := $$(shell pkg-config --cflags $(PKGS)))$(PKG_CFLAGS)
@@ -59,7 +59,8 @@ FUZZ_SECS ?= 60
 
 DEPS_APT := build-essential pkg-config libzmq3-dev libsqlite3-dev sqlite3 \
             libjansson-dev libjemalloc-dev libpcre2-dev libsodium-dev \
-            clang libclang-rt-14-dev clang-format cppcheck
+            clang libclang-rt-14-dev clang-format cppcheck \
+            libmicrohttpd-dev curl
 
 .PHONY: all deps test demo install clean lint fuzz help bench eval
 .DEFAULT_GOAL := all

@@ -153,6 +153,12 @@ int eng_audit_append(eng_audit_t *self, enum eng_audit_kind kind, int64_t ts,
     return 0;
 }
 
+int eng_audit_reload(eng_audit_t *self)
+{
+    memset(&self->cur, 0, sizeof self->cur);
+    return s_load(self, eng_store_db(self->store), NULL);
+}
+
 void eng_audit_committed(eng_audit_t *self)
 {
     self->done = self->cur;

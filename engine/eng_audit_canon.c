@@ -18,6 +18,9 @@ static const char *const s_kinds[] = {
     [ENG_AUDIT_SOURCE_DISCONTINUITY] = "source_discontinuity",
     [ENG_AUDIT_CHECKPOINT] = "checkpoint",
     [ENG_AUDIT_ALERT_TRANSITION] = "alert_transition",
+    [ENG_AUDIT_PLANS_LOADED] = "plans_loaded",
+    [ENG_AUDIT_MENTIONS] = "mentions",
+    [ENG_AUDIT_EVENT_LATE] = "event_late",
 };
 #define S_NKINDS (sizeof s_kinds / sizeof s_kinds[0])
 

@@ -76,6 +76,11 @@ int eng_audit_log_signal(eng_audit_t *a, const struct eng_signal *s)
     eng_audit_buf_f64(b, s->expected);
     eng_audit_buf_str(b, ds_span_str(s->params));
     eng_audit_buf_str(b, s_key(trigger, &k));
+    eng_audit_buf_str(b, ds_span_str(s->plan));
+    eng_audit_buf_str(b, ds_span_str(s->device));
+    eng_audit_buf_str(b, ds_span_str(s->rules));
+    eng_audit_buf_str(b, ds_span_str(s->plans));
+    eng_audit_buf_i64(b, s->generation);
     int n = snprintf(subject, sizeof subject, "signal/%" PRId64, s->id);
     struct ds_span subj = {subject, (size_t)n};
     return s_append(a, ENG_AUDIT_SIGNAL_RAISED, s->ts_event, subj, b);
@@ -101,4 +106,18 @@ int eng_audit_log_config(eng_audit_t *a, const char *text, size_t n)
     s_digest(b, text, n);
     return s_append(a, ENG_AUDIT_CONFIG_LOADED, eng_audit_ts(a),
                     ds_span_str("config"), b);
+}
+
+int eng_audit_log_alert(eng_audit_t *a, const struct eng_audit_alert *t)
+{
+    char subject[48];
+    struct eng_audit_buf *b = eng_audit_payload(a);
+    eng_audit_buf_i64(b, t->signal);
+    eng_audit_buf_str(b, ds_span_str(t->from));
+    eng_audit_buf_str(b, ds_span_str(t->to));
+    eng_audit_buf_str(b, ds_span_str(t->by));
+    eng_audit_buf_str(b, ds_span_str(t->reason));
+    int n = snprintf(subject, sizeof subject, "alert/%" PRId64, t->alert);
+    struct ds_span subj = {subject, (size_t)n};
+    return s_append(a, ENG_AUDIT_ALERT_TRANSITION, t->ts, subj, b);
 }

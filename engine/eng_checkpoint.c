@@ -140,7 +140,7 @@ static int s_insert(eng_checkpoint_t *self, const struct eng_audit_sth *s)
     return rc == SQLITE_DONE ? 0 : DS_ESTORE;
 }
 
-/* Row + chain entry in one transaction. */
+/* Row + chain entry inside the open transaction, then COMMIT. */
 static int s_store(eng_checkpoint_t *self, const struct eng_audit_sth *s)
 {
     char subject[48];
@@ -148,20 +148,14 @@ static int s_store(eng_checkpoint_t *self, const struct eng_audit_sth *s)
     memcpy(pl + 4, s->root, ENG_AUDIT_HASH);
     int n = snprintf(subject, sizeof subject, "checkpoint/%" PRId64, s->n);
     struct ds_span subj = {subject, (size_t)n};
-    int rc = eng_store_begin(self->store);
-    if (rc != 0)
-        return rc;
-    rc = s_insert(self, s);
+    int rc = s_insert(self, s);
     if (rc == 0)
         rc = eng_audit_append(self->audit, ENG_AUDIT_CHECKPOINT, s->ts, subj,
                               pl, sizeof pl);
     if (rc == 0)
         rc = eng_store_commit(self->store);
-    if (rc != 0) {
-        eng_store_rollback(self->store);
-        eng_audit_rollback(self->audit);
+    if (rc != 0)
         return rc;
-    }
     eng_audit_committed(self->audit);
     self->last_n = s->n;
     return 0;
@@ -184,6 +178,26 @@ static int s_anchor(const char *path, const struct eng_audit_sth *s,
                                  strerror(err));
 }
 
+/* Root, head and signature of every committed entry, inside the open
+ * transaction (so no other process can append in between). */
+static int s_prepare(eng_checkpoint_t *self, struct eng_audit_sth *s,
+                     struct ds_diag *diag)
+{
+    int rc = eng_checkpoint_root(self, s->root, &s->n);
+    if (rc == 0 && s->n != eng_audit_seq(self->audit))
+        rc = DS_ESTORE; /* the table is not the chain we appended */
+    if (rc != 0)
+        return ds_diag_set_code(diag, rc, "", 0, "checkpoint: %s",
+                                eng_store_errmsg(self->store));
+    memcpy(s->head, eng_audit_head(self->audit), ENG_AUDIT_HASH);
+    s->ts = eng_audit_ts(self->audit);
+    if (self->key.has_sec && (rc = eng_audit_sth_sign(s, &self->key)) != 0)
+        return ds_diag_set_code(diag, rc, "", 0, "checkpoint: cannot sign");
+    return 0;
+}
+
+/* In one BEGIN IMMEDIATE: reload the head (another process, `devsurv
+ * alert`, may have appended since our last batch), then root, row, entry. */
 int eng_checkpoint_make(eng_checkpoint_t *self, struct eng_audit_sth *out,
                         struct ds_diag *diag)
 {
@@ -193,21 +207,27 @@ int eng_checkpoint_make(eng_checkpoint_t *self, struct eng_audit_sth *out,
     if (eng_store_in_batch(self->store))
         return ds_diag_set_code(diag, DS_EINVAL, "", 0,
                                 "checkpoint: a batch is open");
-    if (eng_checkpoint_pending(self) <= 0)
+    int rc = eng_store_begin(self->store);
+    if (rc == 0)
+        rc = eng_audit_reload(self->audit);
+    if (rc != 0) {
+        eng_store_rollback(self->store);
+        eng_audit_reload(self->audit);
+        return ds_diag_set_code(diag, DS_ESTORE, "", 0, "checkpoint: %s",
+                                eng_store_errmsg(self->store));
+    }
+    if (eng_checkpoint_pending(self) <= 0) {
+        eng_store_rollback(self->store);
         return 0;
-    int rc = eng_checkpoint_root(self, s.root, &s.n);
-    if (rc == 0 && s.n != eng_audit_seq(self->audit))
-        rc = DS_ESTORE; /* the table is not the chain we appended */
-    if (rc != 0)
-        return ds_diag_set_code(diag, rc, "", 0, "checkpoint: %s",
-                                eng_store_errmsg(self->store));
-    memcpy(s.head, eng_audit_head(self->audit), ENG_AUDIT_HASH);
-    s.ts = eng_audit_ts(self->audit);
-    if (self->key.has_sec && (rc = eng_audit_sth_sign(&s, &self->key)) != 0)
-        return ds_diag_set_code(diag, rc, "", 0, "checkpoint: cannot sign");
-    if ((rc = s_store(self, &s)) != 0)
-        return ds_diag_set_code(diag, rc, "", 0, "checkpoint: %s",
-                                eng_store_errmsg(self->store));
+    }
+    if ((rc = s_prepare(self, &s, diag)) == 0 && (rc = s_store(self, &s)) != 0)
+        ds_diag_set_code(diag, rc, "", 0, "checkpoint: %s",
+                         eng_store_errmsg(self->store));
+    if (rc != 0) {
+        eng_store_rollback(self->store);
+        eng_audit_rollback(self->audit);
+        return rc;
+    }
     if (out)
         *out = s;
     return self->anchors[0] ? s_anchor(self->anchors, &s, diag) : 0;

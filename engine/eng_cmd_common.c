@@ -88,6 +88,18 @@ const char *eng_cmd_rules_dir(const char *given)
 void eng_cmd_print_signal(FILE *out, const struct eng_signal *s)
 {
     char when[ENG_TIME_STR_MAX];
+    if (s->plan[0]) {
+        fprintf(out,
+                "signal #%" PRId64 " plan %s: %s x %s %s: statistic %.4f, "
+                "boundary %.4f (observed %" PRId64 ", expected %.4f) at %s, "
+                "trigger %s/%" PRId64 "/%" PRId64 "\n",
+                s->id, s->plan, s->device, s->event_code, s->method,
+                s->statistic, s->threshold, s->observed, s->expected,
+                eng_time_format(s->ts_event, when), s->source, s->epoch,
+                s->seq);
+        fflush(out);
+        return;
+    }
     fprintf(out,
             "signal #%" PRId64 " %s x %s %s: LLR %.4f >= CV %.4f "
             "(observed %" PRId64 ", expected %.4f) at %s, trigger %s/%" PRId64

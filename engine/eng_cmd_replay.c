@@ -12,6 +12,7 @@
 #include "devsurv/eng_cmd.h"
 #include "devsurv/eng_maude.h"
 #include "devsurv/eng_pipeline.h"
+#include "devsurv/eng_plan_run.h"
 #include "devsurv/eng_wire.h"
 #include "devsurv/ds_err.h"
 
@@ -280,6 +281,13 @@ static int s_run(const struct s_opts *o, const struct eng_config *cfg, FILE *f)
                " signals (db %s)\n",
                o->file, lines, st->events, st->quarantined, st->duplicates,
                st->signals, cfg->store.path);
+        const struct eng_plan_run_stats *ps = eng_pipeline_plan_stats(p);
+        if (ps)
+            printf("plans: %" PRIu64 " texts, %" PRIu64 " mentions, %" PRIu64
+                   " exposures, %" PRIu64 " counted links, %" PRIu64
+                   " repeats of an episode, %" PRIu64 " late events\n",
+                   ps->extracted, ps->mentions, ps->exposures, ps->links,
+                   ps->repeats, ps->late);
         if (o->print_head)
             rc = s_print_head(p);
     }

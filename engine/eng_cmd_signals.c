@@ -31,12 +31,13 @@ static int s_text(void *arg, const struct eng_signal *s)
     int *n = arg;
     char when[ENG_TIME_STR_MAX];
     if ((*n)++ == 0)
-        printf("%-4s %-6s %-9s %-16s %9s %9s %8s %9s  %-20s %s\n", "id",
-               "device", "event", "method", "statistic", "threshold",
+        printf("%-4s %-18s %-6s %-9s %-18s %9s %9s %8s %9s  %-20s %s\n", "id",
+               "plan", "device", "event", "method", "statistic", "threshold",
                "observed", "expected", "time", "trigger");
-    printf("%-4" PRId64 " %-6s %-9s %-16s %9.4f %9.4f %8" PRId64
+    printf("%-4" PRId64 " %-18s %-6s %-9s %-18s %9.4f %9.4f %8" PRId64
            " %9.4f  %-20s %s/%" PRId64 "/%" PRId64 "\n",
-           s->id, s->product_code, s->event_code, s->method, s->statistic,
+           s->id, s->plan[0] ? s->plan : "-", s->device, s->event_code,
+           s->method, s->statistic,
            s->threshold, s->observed, s->expected,
            eng_time_format(s->ts_event, when), s->source, s->epoch, s->seq);
     return 0;
@@ -47,14 +48,16 @@ static int s_json(void *arg, const struct eng_signal *s)
     char when[ENG_TIME_STR_MAX];
     json_t *o = json_pack(
         "{s:I, s:s, s:s, s:s, s:f, s:f, s:I, s:f, s:s, s:I, s:s, s:I, s:I,"
-        " s:o?}",
+        " s:o?, s:s, s:s, s:s, s:s, s:I}",
         "id", (json_int_t)s->id, "product_code", s->product_code, "event_code",
         s->event_code, "method", s->method, "statistic", s->statistic,
         "threshold", s->threshold, "observed", (json_int_t)s->observed,
         "expected", s->expected, "time", eng_time_format(s->ts_event, when),
         "time_ms", (json_int_t)s->ts_event, "source", s->source, "epoch",
         (json_int_t)s->epoch, "seq", (json_int_t)s->seq, "params",
-        json_loads(s->params, 0, NULL));
+        json_loads(s->params, 0, NULL), "plan", s->plan, "device", s->device,
+        "rules", s->rules, "plans", s->plans, "generation",
+        (json_int_t)s->generation);
     if (!o || json_array_append_new(arg, o) != 0)
         return DS_ENOMEM;
     return 0;

@@ -92,6 +92,28 @@ static const struct eng_config_key s_keys[] = {
     {S_STR(audit, anchors), .def = "",
      .desc = "file outside the DB that each checkpoint line is appended "
              "to"},
+    /* [rules], [plans]: extraction and surveillance plans (eng_plan.h) */
+    {S_STR(rules, dir), .def = "",
+     .desc = "rule tree; empty: $DEVSURV_RULES, ./rules, or the installed "
+             "one"},
+    {S_BOOL(plans, enabled), .def = "true",
+     .desc = "extract mentions from text, link them and test the plans"},
+    {S_STR(plans, dir), .def = "",
+     .desc = "surveillance plan files (*.plan); empty: <rules dir>/plans"},
+    {S_INT(plans, lateness_hours), .def = "168", .min = 0, .max = 87600,
+     .desc = "allowed lateness of event time behind the newest event, in "
+             "hours; older events are stored and audited as late, not "
+             "counted"},
+    /* [http]: the read-only API and dashboard (eng_http.h) */
+    {S_STR(http, listen), .def = "",
+     .desc = "HTTP address:port for the API and dashboard (off if empty), "
+             "e.g. 127.0.0.1:8080"},
+    {S_STR(http, token_file), .def = "",
+     .desc = "file holding the bearer token required by the API (none if "
+             "empty; required when listen is not loopback)"},
+    {S_STR(http, static_dir), .def = "",
+     .desc = "dashboard files; empty: ./contrib/dashboard or the installed "
+             "ones"},
 };
 
 #define S_NKEYS     (sizeof s_keys / sizeof s_keys[0])

@@ -8,6 +8,7 @@
 #include "devsurv/eng_audit_log.h"
 #include "devsurv/eng_store_epochs.h"
 #include "devsurv/eng_counts.h"
+#include "devsurv/eng_plan_run.h"
 #include "devsurv/ds_alloc.h"
 #include "devsurv/ds_err.h"
 #include "devsurv/ds_log.h"
@@ -40,6 +41,7 @@ struct eng_pipeline {
     size_t nmarks;
     eng_audit_t *audit;
     eng_checkpoint_t *cp;
+    eng_plan_run_t *plans; /* NULL when [plans] enabled = false */
 };
 
 /* SHA-256 input of config_loaded: the effective configuration as printed,
@@ -57,7 +59,8 @@ static int s_config_text(const struct eng_config *cfg, char **text, size_t *n)
     return fclose(f) == 0 ? 0 : DS_ENOMEM;
 }
 
-/* Open the audit chain and write config_loaded in its own transaction. */
+/* Open the audit chain and the plan stage, and write config_loaded (and
+ * rules_loaded, plans_loaded) in one transaction. */
 static int s_audit_open(eng_pipeline_t *self, const struct eng_config *cfg,
                         struct ds_diag *diag)
 {
@@ -69,9 +72,18 @@ static int s_audit_open(eng_pipeline_t *self, const struct eng_config *cfg,
     self->cp = eng_checkpoint_new(self->store, self->audit, cfg, diag);
     if (!self->cp)
         return DS_ECONFIG;
-    int rc = s_config_text(cfg, &text, &n);
+    int rc = eng_plan_run_new(&self->plans, cfg, self->store, self->audit,
+                              diag);
+    if (rc != 0)
+        return rc;
+    rc = s_config_text(cfg, &text, &n);
     if (rc == 0 && (rc = eng_store_begin(self->store)) == 0) {
-        rc = eng_audit_log_config(self->audit, text, n);
+        rc = eng_audit_reload(self->audit);
+        if (rc == 0)
+            rc = eng_audit_log_config(self->audit, text, n);
+        if (rc == 0 && self->plans)
+            rc = eng_plan_run_audit_loaded(self->plans,
+                                           eng_audit_ts(self->audit));
         if (rc == 0)
             rc = eng_store_commit(self->store);
         if (rc != 0)
@@ -131,6 +143,7 @@ void eng_pipeline_destroy(eng_pipeline_t **self_p)
         eng_pipeline_rollback(self);
         s_checkpoint_warn(self); /* at shutdown */
     }
+    eng_plan_run_destroy(&self->plans);
     eng_checkpoint_destroy(&self->cp);
     eng_audit_destroy(&self->audit);
     eng_decoder_destroy(&self->dec);
@@ -157,13 +170,20 @@ static void s_add(struct eng_pipeline_stats *to,
     *from = (struct eng_pipeline_stats){0};
 }
 
+/* BEGIN a batch; the audit head is re-read (a `devsurv alert` command
+ * may have appended since) and closed alerts may re-arm plan cells. */
 static int s_open(eng_pipeline_t *self)
 {
     if (eng_store_in_batch(self->store))
         return 0;
     self->pending = 0;
     self->nsigs = 0;
-    return eng_store_begin(self->store);
+    int rc = eng_store_begin(self->store);
+    if (rc == 0)
+        rc = eng_audit_reload(self->audit);
+    if (rc == 0 && self->plans)
+        rc = eng_plan_run_begin(self->plans);
+    return rc;
 }
 
 /* Remember the stored message's seq as its source's watermark; written
@@ -286,6 +306,9 @@ int eng_pipeline_submit(eng_pipeline_t *self, const struct eng_msg *m)
     self->batch.events++;
     if ((rc = s_count(self, m, &ev)) != 0)
         return rc;
+    if (self->plans &&
+        (rc = eng_plan_run_event(self->plans, &m->key, &ev, s_keep, self)) != 0)
+        return rc;
     return s_mark(self, &m->key);
 }
 
@@ -299,6 +322,8 @@ int eng_pipeline_commit(eng_pipeline_t *self)
     if (!eng_store_in_batch(self->store))
         return 0;
     int rc = s_flush_marks(self);
+    if (rc == 0 && self->plans)
+        rc = eng_plan_run_flush(self->plans);
     if (rc == 0)
         rc = eng_store_commit(self->store);
     if (rc != 0) {
@@ -319,9 +344,13 @@ int eng_pipeline_commit(eng_pipeline_t *self)
 
 void eng_pipeline_rollback(eng_pipeline_t *self)
 {
+    bool open = eng_store_in_batch(self->store);
     eng_store_rollback(self->store);
     if (self->audit)
         eng_audit_rollback(self->audit);
+    if (open && self->plans && eng_plan_run_rollback(self->plans) != 0)
+        ds_error("plans: cannot reload cells after a rollback: %s",
+                 eng_store_errmsg(self->store));
     self->batch = (struct eng_pipeline_stats){0};
     self->nmarks = 0;
     self->nsigs = 0;
@@ -366,4 +395,10 @@ int eng_pipeline_audit_head(eng_pipeline_t *self, uint8_t head[ENG_AUDIT_HASH],
         return DS_EINVAL;
     memcpy(head, eng_audit_head(self->audit), ENG_AUDIT_HASH);
     return eng_checkpoint_root(self->cp, root, n);
+}
+
+const struct eng_plan_run_stats *
+eng_pipeline_plan_stats(const eng_pipeline_t *self)
+{
+    return self->plans ? eng_plan_run_stats(self->plans) : NULL;
 }

@@ -5,6 +5,7 @@
 #include "devsurv/ds_clock.h"
 #include "devsurv/eng_serve.h"
 #include "devsurv/eng_auth.h"
+#include "devsurv/eng_http.h"
 #include "devsurv/eng_zmon.h"
 #include "devsurv/eng_store_epochs.h"
 #include "devsurv/eng_ingest.h"
@@ -28,6 +29,8 @@ struct s_loop {
     eng_auth_t *auth;
     eng_zmon_t *mon;          /* handshake outcomes on the ingest socket */
     eng_publish_t *pub;       /* dashboard fan-out (PUB + snapshot ROUTER) */
+    eng_http_t *http;         /* read-only API, /metrics, dashboard */
+    struct eng_http_stats hs; /* counters handed to it on each tick */
     eng_signal_fn *on_signal; /* the caller's, after the fan-out's */
     void *on_signal_arg;
     volatile sig_atomic_t *reload;
@@ -73,7 +76,13 @@ static void s_on_signal(void *arg, const struct eng_signal *s)
 static int s_flush(struct s_loop *L, struct ds_diag *diag)
 {
     bool batch = eng_store_in_batch(L->store);
+    int64_t t0 = ds_mono_us();
     int rc = eng_pipeline_commit(L->pipe);
+    if (batch && rc == 0) {
+        eng_http_hist_add(&L->hs.stage[0], "commit", ds_mono_us() - t0);
+        eng_http_hist_add(&L->hs.stage[1], "batch",
+                          (ds_mono_ms() - L->batch_start) * 1000);
+    }
     if (rc != 0) {
         eng_ingest_rolled_back(L->ingest);
         return ds_diag_set_code(diag, rc, L->cfg->store.path, 0,
@@ -251,11 +260,12 @@ static int s_open(struct s_loop *L, struct ds_diag *diag)
     if (zmq_bind(L->sock, L->cfg->ingest.endpoint) != 0)
         return ds_diag_set_code(diag, DS_ENET, "", 0, "cannot bind %s: %s",
                                 L->cfg->ingest.endpoint, zmq_strerror(errno));
-    return 0;
+    return eng_http_start(&L->http, L->cfg, diag);
 }
 
 static void s_close(struct s_loop *L)
 {
+    eng_http_stop(&L->http);
     if (L->sock)
         zmq_close(L->sock);
     eng_publish_destroy(&L->pub);
@@ -340,6 +350,10 @@ static void s_fanout_tick(struct s_loop *L)
         .malformed = L->malformed,
     };
     s_fanout(eng_publish_tick(L->pub, ds_mono_ms(), &h), "health");
+    L->hs.pipe = *st;
+    L->hs.ingest = *is;
+    L->hs.malformed = L->malformed;
+    eng_http_set_stats(L->http, &L->hs);
 }
 
 static int s_loop(struct s_loop *L, volatile sig_atomic_t *stop,

@@ -26,7 +26,11 @@ static const char s_sql_cell_put[] =
 static const char s_sql_signal_put[] =
     "INSERT OR IGNORE INTO signals(product_code, event_code, method,"
     " statistic, threshold, observed, expected, ts_event, source, epoch,"
-    " seq, params) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    " seq, params, plan, rules, plans, generation)"
+    " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+static const char s_sql_alert_open[] =
+    "INSERT INTO alerts(signal_id, status, opened, updated)"
+    " VALUES(?, 'new', ?, ?)";
 
 static const char *const s_status[] = {"watching", "signalled", "ended"};
 
@@ -151,7 +155,8 @@ int eng_store_signal_put(eng_store_t *self, struct eng_signal *s)
     sqlite3_stmt *st = eng_store_stmt(self, s_sql_signal_put);
     if (!st)
         return DS_ESTORE;
-    sqlite3_bind_text(st, 1, s->product_code, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 1, s->device[0] ? s->device : s->product_code, -1,
+                      SQLITE_STATIC);
     sqlite3_bind_text(st, 2, s->event_code, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, s->method, -1, SQLITE_STATIC);
     sqlite3_bind_double(st, 4, s->statistic);
@@ -163,6 +168,10 @@ int eng_store_signal_put(eng_store_t *self, struct eng_signal *s)
     sqlite3_bind_int64(st, 10, s->epoch);
     sqlite3_bind_int64(st, 11, s->seq);
     sqlite3_bind_text(st, 12, s->params, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 13, s->plan, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 14, s->rules, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 15, s->plans, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 16, s->generation);
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)
@@ -170,5 +179,12 @@ int eng_store_signal_put(eng_store_t *self, struct eng_signal *s)
     if (sqlite3_changes(eng_store_db(self)) == 0)
         return DS_EDUP;
     s->id = sqlite3_last_insert_rowid(eng_store_db(self));
-    return 0;
+    if (!(st = eng_store_stmt(self, s_sql_alert_open)))
+        return DS_ESTORE;
+    sqlite3_bind_int64(st, 1, s->id);
+    sqlite3_bind_int64(st, 2, s->ts_event);
+    sqlite3_bind_int64(st, 3, s->ts_event);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : DS_ESTORE;
 }

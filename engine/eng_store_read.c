@@ -15,8 +15,8 @@ static const char s_sql_totals[] =
     " (SELECT count(*) FROM cells)";
 static const char s_sql_signals[] =
     "SELECT id, product_code, event_code, method, statistic, threshold,"
-    " observed, expected, ts_event, source, epoch, seq, params"
-    " FROM signals ORDER BY id";
+    " observed, expected, ts_event, source, epoch, seq, params, plan, rules,"
+    " plans, generation FROM signals ORDER BY id";
 
 int eng_store_totals(eng_store_t *self, struct eng_store_totals *out)
 {
@@ -43,7 +43,9 @@ static void s_col(char *dst, size_t n, sqlite3_stmt *st, int i)
  * signal stays valid after the statement moves on. */
 static const char *s_method(const unsigned char *m)
 {
-    static const char *const known[] = {"maxsprt-poisson"};
+    static const char *const known[] = {"maxsprt-poisson", "maxsprt-binomial",
+                                        "cusum-bernoulli",
+                                        "disproportionality"};
     for (size_t i = 0; m && i < sizeof known / sizeof known[0]; i++)
         if (strcmp((const char *)m, known[i]) == 0)
             return known[i];
@@ -65,6 +67,11 @@ static void s_row(sqlite3_stmt *st, struct eng_signal *s)
     s->epoch = sqlite3_column_int64(st, 10);
     s->seq = sqlite3_column_int64(st, 11);
     s_col(s->params, sizeof s->params, st, 12);
+    s_col(s->plan, sizeof s->plan, st, 13);
+    s_col(s->device, sizeof s->device, st, 1);
+    s_col(s->rules, sizeof s->rules, st, 14);
+    s_col(s->plans, sizeof s->plans, st, 15);
+    s->generation = sqlite3_column_int64(st, 16);
 }
 
 int eng_store_signals_each(eng_store_t *self,

@@ -18,6 +18,20 @@
  *               audited action, canonical bytes + prev_hash + entry_hash;
  *               triggers refuse UPDATE and DELETE
  *   checkpoints signed Merkle tree heads over audit 1..n (eng_checkpoint.h)
+ *   rulesets    each rule set / plan set loaded: SHA-256 and file list
+ *   mentions    what extraction found in an event's text (span, sentence,
+ *               code, rule file:id and line, NLP_F_* flags, the context
+ *               decisions as JSON, the rule-set hash)
+ *   patient_devices  exposures per pseudonymised patient, for linking
+ *   plan_cells  (plan, device key, plan event code): counts, statistic,
+ *               boundary, status, generation and the opaque test state
+ *   plan_series one row per change of a plan cell: the time series
+ *   contributions  which event (and mention, -1 = structured field)
+ *               counts in which plan cell, and how it was linked
+ *   episodes    one complication per (plan, event, patient, window)
+ *   trials      exposures of cusum plans whose window is still open
+ *   late_events events older than the watermark: stored, not counted
+ *   alerts, alert_log  one alert per signal; every transition, who, why
  * Times are event times in Unix milliseconds (INTEGER).
  */
 #include "devsurv/eng_store_schema.h"
@@ -89,6 +103,92 @@ static const char *const s_migrations[] = {
     "  BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;"
     "CREATE TRIGGER checkpoints_no_delete BEFORE DELETE ON checkpoints"
     "  BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;",
+    /* 4: surveillance plans (eng_plan_run), linking (eng_link), alerts.
+     * signals gains its plan, the rule-set and plan-set hashes and a
+     * generation (a re-armed cell may signal again); plan '' is the
+     * coded-outcome path of [maxsprt] (eng_counts). */
+    "CREATE TABLE rulesets("
+    "  sha256 TEXT NOT NULL, kind TEXT NOT NULL"
+    "    CHECK(kind IN ('rules', 'plans')),"
+    "  files TEXT NOT NULL, ts INTEGER NOT NULL,"
+    "  PRIMARY KEY(sha256, kind)) WITHOUT ROWID;"
+    "CREATE TABLE mentions("
+    "  source TEXT NOT NULL, epoch INTEGER NOT NULL, seq INTEGER NOT NULL,"
+    "  n INTEGER NOT NULL, kind TEXT NOT NULL, begin INTEGER NOT NULL,"
+    "  end INTEGER NOT NULL, sent_begin INTEGER NOT NULL,"
+    "  sent_end INTEGER NOT NULL, code TEXT NOT NULL, system TEXT NOT NULL,"
+    "  label TEXT NOT NULL, rule TEXT NOT NULL, rule_line INTEGER NOT NULL,"
+    "  flags INTEGER NOT NULL, context TEXT NOT NULL, rules TEXT NOT NULL,"
+    "  PRIMARY KEY(source, epoch, seq, n)) WITHOUT ROWID;"
+    "CREATE TABLE patient_devices("
+    "  patient TEXT NOT NULL, ts INTEGER NOT NULL,"
+    "  product_code TEXT NOT NULL, brand TEXT NOT NULL, model TEXT NOT NULL,"
+    "  udi_di TEXT NOT NULL, source TEXT NOT NULL, epoch INTEGER NOT NULL,"
+    "  seq INTEGER NOT NULL,"
+    "  PRIMARY KEY(patient, ts, source, epoch, seq)) WITHOUT ROWID;"
+    "CREATE TABLE plan_cells("
+    "  plan TEXT NOT NULL, device TEXT NOT NULL, event TEXT NOT NULL,"
+    "  observed INTEGER NOT NULL, expected REAL NOT NULL,"
+    "  exposures INTEGER NOT NULL, comp_events INTEGER NOT NULL,"
+    "  comp_exposures INTEGER NOT NULL, statistic REAL NOT NULL,"
+    "  threshold REAL NOT NULL, status TEXT NOT NULL"
+    "    CHECK(status IN ('watching', 'signalled', 'ended')),"
+    "  generation INTEGER NOT NULL, last_ts INTEGER NOT NULL,"
+    "  state BLOB NOT NULL,"
+    "  PRIMARY KEY(plan, device, event)) WITHOUT ROWID;"
+    "CREATE TABLE plan_series("
+    "  plan TEXT NOT NULL, device TEXT NOT NULL, event TEXT NOT NULL,"
+    "  n INTEGER NOT NULL, ts INTEGER NOT NULL, observed INTEGER NOT NULL,"
+    "  expected REAL NOT NULL, statistic REAL NOT NULL,"
+    "  threshold REAL NOT NULL,"
+    "  PRIMARY KEY(plan, device, event, n)) WITHOUT ROWID;"
+    "CREATE TABLE contributions("
+    "  plan TEXT NOT NULL, device TEXT NOT NULL, event TEXT NOT NULL,"
+    "  role TEXT NOT NULL CHECK(role IN ('event', 'comp_event')),"
+    "  source TEXT NOT NULL, epoch INTEGER NOT NULL, seq INTEGER NOT NULL,"
+    "  mention INTEGER NOT NULL, link TEXT NOT NULL, ts INTEGER NOT NULL,"
+    "  PRIMARY KEY(plan, device, event, source, epoch, seq, mention)"
+    ") WITHOUT ROWID;"
+    "CREATE TABLE episodes("
+    "  plan TEXT NOT NULL, event TEXT NOT NULL, patient TEXT NOT NULL,"
+    "  ts INTEGER NOT NULL, PRIMARY KEY(plan, event, patient, ts)"
+    ") WITHOUT ROWID;"
+    "CREATE TABLE trials("
+    "  plan TEXT NOT NULL, device TEXT NOT NULL, event TEXT NOT NULL,"
+    "  patient TEXT NOT NULL, ts INTEGER NOT NULL, closes INTEGER NOT NULL,"
+    "  PRIMARY KEY(plan, device, event, patient, ts)) WITHOUT ROWID;"
+    "CREATE INDEX trials_closes ON trials(closes);"
+    "CREATE TABLE late_events("
+    "  source TEXT NOT NULL, epoch INTEGER NOT NULL, seq INTEGER NOT NULL,"
+    "  ts_event INTEGER NOT NULL, watermark INTEGER NOT NULL,"
+    "  PRIMARY KEY(source, epoch, seq)) WITHOUT ROWID;"
+    "CREATE TABLE signals_v4("
+    "  id INTEGER PRIMARY KEY, plan TEXT NOT NULL DEFAULT '',"
+    "  product_code TEXT NOT NULL, event_code TEXT NOT NULL,"
+    "  method TEXT NOT NULL, statistic REAL NOT NULL,"
+    "  threshold REAL NOT NULL, observed INTEGER NOT NULL,"
+    "  expected REAL NOT NULL, ts_event INTEGER NOT NULL,"
+    "  source TEXT NOT NULL, epoch INTEGER NOT NULL, seq INTEGER NOT NULL,"
+    "  params TEXT NOT NULL, rules TEXT NOT NULL DEFAULT '',"
+    "  plans TEXT NOT NULL DEFAULT '', generation INTEGER NOT NULL DEFAULT 0,"
+    "  UNIQUE(plan, product_code, event_code, method, generation));"
+    "INSERT INTO signals_v4(id, product_code, event_code, method, statistic,"
+    "  threshold, observed, expected, ts_event, source, epoch, seq, params)"
+    "  SELECT id, product_code, event_code, method, statistic, threshold,"
+    "  observed, expected, ts_event, source, epoch, seq, params FROM signals;"
+    "DROP TABLE signals;"
+    "ALTER TABLE signals_v4 RENAME TO signals;"
+    "CREATE TABLE alerts("
+    "  id INTEGER PRIMARY KEY, signal_id INTEGER NOT NULL UNIQUE,"
+    "  status TEXT NOT NULL"
+    "    CHECK(status IN ('new', 'acknowledged', 'closed')),"
+    "  opened INTEGER NOT NULL, updated INTEGER NOT NULL,"
+    "  by TEXT NOT NULL DEFAULT '', reason TEXT NOT NULL DEFAULT '');"
+    "CREATE TABLE alert_log("
+    "  alert_id INTEGER NOT NULL, n INTEGER NOT NULL, ts INTEGER NOT NULL,"
+    "  from_status TEXT NOT NULL, to_status TEXT NOT NULL,"
+    "  by TEXT NOT NULL, reason TEXT NOT NULL,"
+    "  PRIMARY KEY(alert_id, n)) WITHOUT ROWID;",
 };
 
 int eng_store_schema_latest(void)

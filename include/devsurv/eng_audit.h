@@ -15,8 +15,10 @@
  * eng_audit_committed() after a successful COMMIT and eng_audit_rollback()
  * after a ROLLBACK, and the head is again the last committed entry.
  *
- * One writer per database, as for the store. Not here: what each kind's
- * payload holds (eng_audit_log.h), checkpoints (eng_checkpoint.h),
+ * One engine per database, as for the store; other processes that append
+ * (`devsurv alert`) do so inside BEGIN IMMEDIATE after eng_audit_reload(),
+ * and so does the engine at the start of each batch. Not here: what each
+ * kind's payload holds (eng_audit_log.h), checkpoints (eng_checkpoint.h),
  * verification (eng_audit_verify.h).
  */
 #ifndef DEVSURV_ENG_AUDIT_H
@@ -52,6 +54,14 @@ struct eng_audit_buf *eng_audit_payload(eng_audit_t *self);
  * back. payload may be the eng_audit_payload() buffer's bytes. */
 int eng_audit_append(eng_audit_t *self, enum eng_audit_kind kind, int64_t ts,
                      struct ds_span subject, const uint8_t *payload, size_t n);
+
+/* Re-read the head (last seq, entry_hash, ts) from the database, for
+ * when another connection may have appended since this object last looked
+ * (`devsurv alert` appends while the engine runs). Call it inside the
+ * write transaction (BEGIN IMMEDIATE) that will append, so nobody can
+ * append in between; uncommitted appends of self are forgotten. 0 or
+ * DS_ESTORE (the head is then empty: roll back, do not append). */
+int eng_audit_reload(eng_audit_t *self);
 
 /* The transaction holding the appended entries committed / rolled back. */
 void eng_audit_committed(eng_audit_t *self);

@@ -41,7 +41,10 @@ enum eng_audit_kind {
     ENG_AUDIT_CONFIG_LOADED,
     ENG_AUDIT_SOURCE_DISCONTINUITY,
     ENG_AUDIT_CHECKPOINT,
-    ENG_AUDIT_ALERT_TRANSITION
+    ENG_AUDIT_ALERT_TRANSITION,
+    ENG_AUDIT_PLANS_LOADED, /* surveillance plan set: SHA-256, files */
+    ENG_AUDIT_MENTIONS,     /* an event's mention batch */
+    ENG_AUDIT_EVENT_LATE    /* stored, older than the watermark, not counted */
 };
 
 /* "event_stored", ...; NULL for a value outside the enum. Static. */

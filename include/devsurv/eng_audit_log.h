@@ -13,16 +13,23 @@
  *   signal_raised      "signal/<id>"; str(method), str(product code),
  *                      str(event code), f64 statistic, f64 threshold,
  *                      i64 observed, f64 expected, str(params JSON),
- *                      str("source/epoch/seq" of the triggering event);
+ *                      str("source/epoch/seq" of the triggering event),
+ *                      str(plan id), str(device key), str(rule-set
+ *                      SHA-256), str(plan-set SHA-256), i64 generation
+ *                      ("" / 0 on the [maxsprt] path);
  *                      ts = the signal's event time
  *   config_loaded      "config"; bytes(SHA-256 of the configuration
  *                      text); ts = the head's ts
+ *   alert_transition   "alert/<id>"; i64 signal id, str(from status),
+ *                      str(to status), str(by), str(reason); ts = the
+ *                      WALL clock in ms (an operational record written by
+ *                      `devsurv alert`, not by a replay)
  * Using the head's ts where there is no event time keeps replays
  * deterministic: nothing here reads the wall clock.
  *
  * Not here: checkpoint entries (eng_checkpoint), rules_loaded,
- * source_discontinuity and alert_transition (kinds reserved in
- * eng_audit_canon.h for the modules that own those actions).
+ * source_discontinuity (kinds reserved in eng_audit_canon.h for the
+ * modules that own those actions).
  */
 #ifndef DEVSURV_ENG_AUDIT_LOG_H
 #define DEVSURV_ENG_AUDIT_LOG_H
@@ -43,6 +50,15 @@ int eng_audit_log_quarantine(eng_audit_t *a, const struct eng_store_key *k,
 int eng_audit_log_signal(eng_audit_t *a, const struct eng_signal *s);
 
 int eng_audit_log_config(eng_audit_t *a, const char *text, size_t n);
+
+/* One alert transition (eng_alert.h); strings borrowed, NUL-terminated. */
+struct eng_audit_alert {
+    int64_t alert, signal;
+    const char *from, *to, *by, *reason;
+    int64_t ts; /* wall clock, Unix ms */
+};
+
+int eng_audit_log_alert(eng_audit_t *a, const struct eng_audit_alert *t);
 
 /* A source's new epoch after an earlier one (eng_store_epochs): subject
  * "<source>/<epoch>", payload the epoch and committed seq left behind. */

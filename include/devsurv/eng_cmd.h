@@ -22,10 +22,13 @@ int eng_cmd_keygen(int argc, char **argv);
 int eng_cmd_config(int argc, char **argv);
 int eng_cmd_stats(int argc, char **argv);
 int eng_cmd_check_rules(int argc, char **argv);
+int eng_cmd_check_plans(int argc, char **argv);
 int eng_cmd_extract(int argc, char **argv);
 int eng_cmd_context(int argc, char **argv);
 int eng_cmd_eval_maude(int argc, char **argv);
 int eng_cmd_verify(int argc, char **argv);
+int eng_cmd_explain(int argc, char **argv);
+int eng_cmd_alert(int argc, char **argv);
 
 #define ENG_CMD_SETS_MAX 64
 

@@ -71,6 +71,19 @@ struct eng_config {
         char signing_key[ENG_CONFIG_STR_MAX]; /* Ed25519 .sign.key, "" */
         char anchors[ENG_CONFIG_STR_MAX];     /* signed tree heads file, "" */
     } audit;
+    struct {
+        char dir[ENG_CONFIG_STR_MAX]; /* rule tree, "" = the default one */
+    } rules;
+    struct {
+        bool enabled;                 /* extract, link and test plans */
+        char dir[ENG_CONFIG_STR_MAX]; /* plan files, "" = <rules>/plans */
+        int64_t lateness_hours;       /* allowed lateness of event time */
+    } plans;
+    struct {
+        char listen[ENG_CONFIG_STR_MAX];     /* "127.0.0.1:8080", "" = off */
+        char token_file[ENG_CONFIG_STR_MAX]; /* bearer token, "" = none */
+        char static_dir[ENG_CONFIG_STR_MAX]; /* dashboard files, "" = default */
+    } http;
 };
 
 enum eng_config_type {

@@ -117,4 +117,10 @@ int eng_pipeline_checkpoint(eng_pipeline_t *self, struct eng_audit_sth *out,
 int eng_pipeline_audit_head(eng_pipeline_t *self, uint8_t head[ENG_AUDIT_HASH],
                             uint8_t root[ENG_AUDIT_HASH], int64_t *n);
 
+/* Counters of the plan stage (extraction, links, late events); NULL when
+ * plans are disabled. */
+struct eng_plan_run_stats;
+const struct eng_plan_run_stats *
+eng_pipeline_plan_stats(const eng_pipeline_t *self);
+
 #endif

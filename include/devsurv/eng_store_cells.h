@@ -47,6 +47,13 @@ struct eng_signal {
     char source[ENG_SOURCE_MAX];
     int64_t epoch, seq;          /* the triggering event */
     char params[ENG_PARAMS_MAX]; /* method parameters, JSON text */
+    /* surveillance plans (eng_plan_run); empty for the [maxsprt] path */
+    char plan[64];      /* plan id */
+    char device[128];   /* the cell's device key (product_code holds its
+                           first ENG_CODE_MAX - 1 bytes) */
+    char rules[65];     /* rule-set SHA-256, hex */
+    char plans[65];     /* plan-set SHA-256, hex */
+    int64_t generation; /* 0, then 1, 2... after each re-arm */
 };
 
 /* Add one exposure for product_code at event time ts; *n = new total. */
@@ -73,8 +80,9 @@ int eng_store_cells_watching(eng_store_t *self, struct ds_span product_code,
 int eng_store_cell_put(eng_store_t *self, const struct eng_cell *cell,
                        int64_t ts);
 
-/* Insert a signal row and set s->id. DS_EDUP when this cell and method
- * already have a signal. */
+/* Insert a signal row (and its alert, status new, in the same
+ * transaction) and set s->id. DS_EDUP when this cell, method and
+ * generation already have a signal. */
 int eng_store_signal_put(eng_store_t *self, struct eng_signal *s);
 
 /* "watching", "signalled", "ended". */

@@ -61,6 +61,8 @@ static void s_fix_init(struct s_fix *f, double baseline_rate)
     f->cfg.maxsprt.alpha = 0.05;
     f->cfg.maxsprt.min_events = 1;
     f->cfg.maxsprt.max_expected = 20;
+    /* the [maxsprt] path alone; the plan stage has test_eng_plan_run.c */
+    f->cfg.plans.enabled = false;
 }
 
 static void s_close(struct s_fix *f)

@@ -35,8 +35,10 @@ gen() {
 }
 
 serve() {
+    # the fan-out protocol on the coded-outcome path alone: plan signals
+    # (plans_*.sh, browser_dashboard.sh) would interleave with these
     start_bg "$T/serve$1.log" "$DEVSURV" serve -c contrib/demo.conf \
-        --set "ingest.endpoint=$EP" --set "publish.endpoint=$PUB" \
+        --set plans.enabled=false --set "ingest.endpoint=$EP" --set "publish.endpoint=$PUB" \
         --set "publish.snapshot=$SNAP" --set "publish.health_ms=200" \
         --db "$DB"
     SERVE=$BG_PID

@@ -11,9 +11,12 @@ R="$DEVSURV replay -c contrib/demo.conf"
 $R --db "$T/a.db" "$STREAM" >"$T/a.out" 2>"$T/a.err"
 check "replay_exit_0" test $? -eq 0
 check "replay_summary_line" grep -q \
-    "^replay: $STREAM: $NLINES lines, $((NLINES - 2)) events, 2 quarantined, 0 duplicates, 1 signals" \
+    "^replay: $STREAM: $NLINES lines, $((NLINES - 2)) events, 2 quarantined, 0 duplicates, 2 signals" \
     "$T/a.out"
-check "replay_prints_signal" grep -q "^signal #1 MGB x E0505" "$T/a.out"
+# one from the [maxsprt] coded-outcome path, one from closure-haematoma
+check "replay_prints_signal" grep -q "^signal #[0-9]* MGB x E0505" "$T/a.out"
+check "replay_prints_plan_signal" grep -q \
+    "^signal #[0-9]* plan closure-haematoma: MGB x E0505" "$T/a.out"
 check "quarantine_logged_with_reason" grep -q \
     "quarantined replay/1/[0-9]*: device.product_code" "$T/a.err"
 
@@ -45,7 +48,7 @@ check "bad_set_value_exit_78" test $? -eq 78
 "$DEVSURV" signals --db "$T/nope.db" 2>/dev/null
 check "signals_missing_db_exit_66" test $? -eq 66
 "$DEVSURV" signals --db "$T/a.db" >"$T/sig.txt"
-check "signals_text_lists_one" test "$(grep -c ' MGB ' "$T/sig.txt")" = 1
+check "signals_text_lists_both" test "$(grep -c ' MGB ' "$T/sig.txt")" = 2
 
 "$DEVSURV" --help >"$T/help"
 ok_cmds=1

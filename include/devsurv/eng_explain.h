@@ -1,0 +1,33 @@
+/*
+ * eng_explain.h - the lineage of one signal, read from the store: the
+ * method, its parameters, statistic and boundary; the cell and its plan;
+ * every contributing event (source, epoch, seq, event time, how it was
+ * linked); for text-derived ones the sentence with the matched span, the
+ * rule id and line, the rule-set hash and the context decisions; and the
+ * audit entries that cover them with the checkpoint that seals each.
+ * Used by `devsurv explain` and the HTTP API (same content).
+ *
+ * Read-only: it never writes to the database. Ownership: *out is
+ * allocated with ds_malloc and freed by the caller with ds_free.
+ */
+#ifndef DEVSURV_ENG_EXPLAIN_H
+#define DEVSURV_ENG_EXPLAIN_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "devsurv/ds_diag.h"
+
+/* The lineage of signal `id` as one JSON object (UTF-8, no trailing
+ * newline) in *out / *n. 0; DS_ENOTFOUND when there is no such signal;
+ * DS_ESTORE with why on a database error; DS_ENOMEM. */
+int eng_explain_json(sqlite3 *db, int64_t id, char **out, size_t *n,
+                     struct ds_diag *diag);
+
+/* The same lineage as text for people (what `devsurv explain` prints
+ * without --json): matched spans marked [[like this]]. */
+int eng_explain_text(sqlite3 *db, int64_t id, char **out, size_t *n,
+                     struct ds_diag *diag);
+
+#endif
