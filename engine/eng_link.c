@@ -1,7 +1,7 @@
 /*
  * eng_link.c - an event's affirmed adverse-event mentions to plan cells
- * through its structured device, device mentions or the patient's
- * exposures (see eng_link.h for the order and what each link means).
+ * through its structured device, the patient's exposures or device
+ * mentions (see eng_link.h for the order and what each link means).
  */
 #include "devsurv/eng_link.h"
 #include "devsurv/ds_alloc.h"
@@ -155,17 +155,18 @@ static int s_link_code(const eng_plan_set_t *set, size_t i,
     int rc = s_try(set, i, &d, &k, l);
     if (rc != 0)
         return rc < 0 ? rc : 0;
+    k.how = ENG_LINK_EXPOSURE;
+    if ((rc = s_try_exposures(set, i, expo, nexpo, ev->time_ms, &k, l)) != 0)
+        return rc < 0 ? rc : 0;
+    k.anchor = ev->time_ms;
     if (r && mention >= 0) {
         uint32_t sent = r->m[mention].sentence;
         k.how = ENG_LINK_SENTENCE;
         if ((rc = s_try_mentions(set, i, r, sent, true, &k, l)) != 0)
             return rc < 0 ? rc : 0;
         k.how = ENG_LINK_NOTE;
-        if ((rc = s_try_mentions(set, i, r, sent, false, &k, l)) != 0)
-            return rc < 0 ? rc : 0;
+        rc = s_try_mentions(set, i, r, sent, false, &k, l);
     }
-    k.how = ENG_LINK_EXPOSURE;
-    rc = s_try_exposures(set, i, expo, nexpo, ev->time_ms, &k, l);
     return rc < 0 ? rc : 0;
 }
 

@@ -4,10 +4,12 @@
  * tables of disproportionality plans, and the signal a crossing raises
  * (see eng_plan_run.h).
  *
- * Disproportionality keeps, per plan, one totals cell per plan event
- * code with device key "*": observed = reports with that event, exposures
- * = all reports seen by the plan. A device's cell starts from them (c, d)
- * when its first report arrives.
+ * Totals cells (device key "*", ENG_PLAN_TOTALS): a disproportionality
+ * plan keeps one per plan event code (observed = reports with that event,
+ * exposures = all reports seen by the plan), and a device's cell starts
+ * from them (c, d) when its first report arrives; a binomial plan keeps
+ * its comparator exposures there, so a device cell created later starts
+ * with them.
  */
 #include "eng_plan_run_impl.h"
 
@@ -18,7 +20,6 @@
 
 #define S_DAY_MS   86400000LL
 #define S_KEYS_MAX 8
-#define S_TOTALS   "*"
 
 int eng_plan_run_verdict(struct eng_plan_run *self, struct eng_pcell *c,
                          enum eng_plan_verdict v)
@@ -67,17 +68,41 @@ static int s_contrib(struct eng_plan_run *self, const struct eng_link *l)
                                  self->ev->time_ms);
 }
 
+bool eng_plan_run_binomial_holds(const struct eng_plan *p,
+                                 const struct eng_plan_cell *c)
+{
+    if (c->exposures <= 0 || c->comp_exposures <= 0)
+        return false;
+    double z = (double)c->comp_exposures / (double)c->exposures;
+    return z <= 2 * p->z && z >= p->z / 2;
+}
+
+/* A binomial cell counts an event (a case, or a control when comp) and is
+ * tested only while its design's z holds (see eng_plan_run_impl.h). */
+static int s_binomial(struct eng_plan_run *self, struct eng_pcell *c, bool comp)
+{
+    const struct eng_plan_design *g = &self->designs[c->plan];
+    if (eng_plan_run_binomial_holds(g->plan, &c->st))
+        return eng_plan_run_verdict(self, c,
+                                    comp ? eng_plan_stat_comp_event(g, &c->st)
+                                         : eng_plan_stat_event(g, &c->st));
+    if (comp)
+        c->st.comp_events++;
+    else
+        c->st.observed++;
+    return eng_plan_run_verdict(self, c, ENG_PLAN_CONTINUE);
+}
+
 /* A comparator's event: a control in every cell of (plan, *, event). */
 static int s_comp_event(struct eng_plan_run *self, const struct eng_link *l)
 {
-    const struct eng_plan_design *g = &self->designs[l->plan];
     size_t nc = eng_plan_cells_count(self->cells);
     for (size_t j = 0; j < nc; j++) {
         struct eng_pcell *c = eng_plan_cells_at(self->cells, j);
-        if (c->plan != l->plan || strcmp(c->event, l->event) != 0)
+        if (c->plan != l->plan || strcmp(c->event, l->event) != 0 ||
+            strcmp(c->device, ENG_PLAN_TOTALS) == 0)
             continue;
-        int rc =
-            eng_plan_run_verdict(self, c, eng_plan_stat_comp_event(g, &c->st));
+        int rc = s_binomial(self, c, true);
         if (rc != 0)
             return rc;
     }
@@ -118,10 +143,13 @@ static int s_count_one(struct eng_plan_run *self, const struct eng_link *l)
         eng_plan_cells_get(self->cells, l->plan, l->device, l->event, true, &rc);
     if (!c)
         return rc;
-    enum eng_plan_verdict v = p->method == ENG_PLAN_CUSUM_BERNOULLI
-                                  ? eng_plan_stat_trial(g, &c->st, true)
-                                  : eng_plan_stat_event(g, &c->st);
-    rc = eng_plan_run_verdict(self, c, v);
+    if (p->method == ENG_PLAN_MAXSPRT_BINOMIAL)
+        rc = s_binomial(self, c, false);
+    else
+        rc = eng_plan_run_verdict(self, c,
+                                  p->method == ENG_PLAN_CUSUM_BERNOULLI
+                                      ? eng_plan_stat_trial(g, &c->st, true)
+                                      : eng_plan_stat_event(g, &c->st));
     return rc != 0 ? rc : s_contrib(self, l);
 }
 
@@ -221,7 +249,7 @@ static int s_disprop_cells(struct eng_plan_run *self, size_t pi,
     int rc = 0;
     for (size_t e = 0; e < p->n_events; e++) {
         struct eng_pcell *t = eng_plan_cells_get(
-            self->cells, pi, ds_span_str(S_TOTALS), p->events[e], true, &rc);
+            self->cells, pi, ds_span_str(ENG_PLAN_TOTALS), p->events[e], true, &rc);
         if (!t)
             return rc;
         int64_t n_e = t->st.observed, n_all = t->st.exposures;
@@ -254,7 +282,7 @@ static int s_disprop_plan(struct eng_plan_run *self, size_t pi,
         if (c->plan != pi)
             continue;
         bool ein = s_event_in(&rep, c->event, &at);
-        if (strcmp(c->device, S_TOTALS) == 0) {
+        if (strcmp(c->device, ENG_PLAN_TOTALS) == 0) {
             c->st.exposures++;
             c->st.observed += ein;
             c->dirty = true;

@@ -245,6 +245,13 @@ static int s_exposure(struct eng_plan_run *self,
                     self->cells, i, key, p->events[e], true, &rc);
                 if (!c)
                     break;
+                if (c->st.exposures == 0 &&
+                    p->method == ENG_PLAN_MAXSPRT_BINOMIAL) {
+                    const struct eng_pcell *t = eng_plan_cells_get(
+                        self->cells, i, ds_span_str(ENG_PLAN_TOTALS),
+                        p->events[e], false, NULL);
+                    c->st.comp_exposures = t ? t->st.comp_exposures : 0;
+                }
                 rc = eng_plan_run_verdict(self, c,
                                           eng_plan_stat_exposure(g, &c->st));
                 if (rc == 0 && p->method == ENG_PLAN_CUSUM_BERNOULLI &&
@@ -255,6 +262,11 @@ static int s_exposure(struct eng_plan_run *self,
             }
         } else if (p->method == ENG_PLAN_MAXSPRT_BINOMIAL &&
                    eng_plan_device_comparator(self->set, p, d)) {
+            for (size_t e = 0; rc == 0 && e < p->n_events; e++)
+                if (!eng_plan_cells_get(self->cells, i,
+                                        ds_span_str(ENG_PLAN_TOTALS),
+                                        p->events[e], true, &rc))
+                    break;
             size_t nc = eng_plan_cells_count(self->cells);
             for (size_t j = 0; rc == 0 && j < nc; j++) {
                 struct eng_pcell *c = eng_plan_cells_at(self->cells, j);

@@ -36,6 +36,17 @@ struct eng_plan_run {
     void *arg;
 };
 
+/* The device key of a plan's totals cells (eng_plan_count.c). */
+#define ENG_PLAN_TOTALS "*"
+
+/* Binomial MaxSPRT assumes the comparator has z times the device's
+ * exposures. A binomial cell is tested only while its observed ratio
+ * comp_exposures / exposures lies within [z/2, 2z]; otherwise its events
+ * are counted, untested (a device with no comparator exposure in the
+ * stream can never signal). */
+bool eng_plan_run_binomial_holds(const struct eng_plan *p,
+                                 const struct eng_plan_cell *c);
+
 /* Test outcome v of cell c: mark it changed, raise its signal on
  * ENG_PLAN_SIGNAL. */
 int eng_plan_run_verdict(struct eng_plan_run *self, struct eng_pcell *c,

@@ -7,6 +7,17 @@
  * audit entries that cover them with the checkpoint that seals each.
  * Used by `devsurv explain` and the HTTP API (same content).
  *
+ * Contributions are the contributions rows of the signal's cell (plan,
+ * device, event) with an event time in (previous generation's signal time,
+ * this signal's time], ordered by source, epoch, seq, mention; the cell's
+ * plan_cells row is shown as it is now ("current"). A [maxsprt] signal
+ * (plan "") has contributions only if the engine recorded them. Audit
+ * entries are the signal_raised entry and the event_stored and mentions
+ * entries of the trigger and every contributing event, each with the
+ * first checkpoint whose n >= its seq (JSON null: not yet sealed). The
+ * JSON layout is documented in engine/eng_explain_impl.h. The output is
+ * a function of the database alone (no wall clock): golden-file testable.
+ *
  * Read-only: it never writes to the database. Ownership: *out is
  * allocated with ds_malloc and freed by the caller with ds_free.
  */

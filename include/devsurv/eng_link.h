@@ -10,11 +10,13 @@
  *   1. the event's structured device (envelope `device`, FHIR Device or
  *      AdverseEvent.suspectEntity, MAUDE device row): "structured", or
  *      "report-device" for kind report;
- *   2. a device mention (affirmed) in the same sentence: "sentence";
- *   3. a device mention elsewhere in the note: "note";
- *   4. a device the patient received (exposure events, earlier) whose risk
+ *   2. a device the patient received (exposure events, earlier) whose risk
  *      window [ts, ts + window_days] holds the event's time:
- *      "patient-exposure" (the exposure's time is the link's anchor).
+ *      "patient-exposure" (the exposure's time is the link's anchor); a
+ *      recorded implant names brand, model and UDI, which a device class
+ *      named in free text ("ICD lead") cannot, so it comes first;
+ *   3. a device mention (affirmed) in the same sentence: "sentence";
+ *   4. a device mention elsewhere in the note: "note".
  * Within one event, a (plan, device key, plan event code) counts once.
  * De-duplication across notes of a patient (episodes) and counting belong
  * to eng_plan_run.

@@ -39,7 +39,9 @@ MGB=',"device":{"product_code":"MGB","brand":"Angio-Seal"}'
             ',"text":"Groin haematoma at the access site, stable."'
     done
     ev n3 note 5 11:00 p3 \
-        ',"text":"Vascular closure device deployed; small haematoma at the puncture site."'
+        ',"text":"Small haematoma at the puncture site of the vascular closure device."'
+    ev n5 note 6 11:00 p6 \
+        ',"text":"Vascular closure device deployed without complication."'
     ev n4 note 5 12:00 p4 ',"text":"Family history: mother had a haematoma."'
 } >"$T/a.jsonl"
 $R --db "$T/a.db" "$T/a.jsonl" >"$T/a.out" 2>"$T/a.err"
@@ -61,10 +63,10 @@ check "same_sentence_device_links" sh -c \
 check "family_history_never_counts" sh -c \
     "! echo '$(contrib "$T/a.db")' | grep -q n4"
 check "cell_observed_2" test "$(cells "$T/a.db")" = 2
-# two structured exposures and one implant statement in n3's text
+# two structured exposures and one implant statement in n5's text
 check "implant_statement_is_exposure" test "$(sql "$T/a.db" "select
     group_concat(patient || ':' || product_code, ' ') from patient_devices")" \
-    = "p1:MGB p2:MGB p3:MGB"
+    = "p1:MGB p2:MGB p6:MGB"
 check "cell_expected_from_exposures" test "$(sql "$T/a.db" "select
     round(expected, 6) from plan_cells where plan = 'test-closure'
     and device = 'MGB' and event = 'E0505'")" = 0.15

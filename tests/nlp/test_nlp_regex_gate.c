@@ -18,6 +18,7 @@
 #include "../test.h"
 
 #include <stdlib.h>
+#include <time.h>
 
 static struct ds_diag diag;
 static nlp_rules_t *s_rules;
@@ -42,14 +43,16 @@ static int32_t s_reach(const char *p)
 static size_t s_soup(char *buf, size_t cap)
 {
     static const char *const tok[] = {
-        "JAN",  "JANUARY", "FEB",   "MAR",   "MAY",    "JUNE",   "SEPT",
-        "DEC",  "1",       "01",    "12",    "31",     "2015",   "1999",
-        "20",   "19",      "ST",    "TH",    " ",      "   ",    ",",
-        ".",    "-",       "/",     "\n",    "A",      "X",      "MODEL",
-        "LOT",  "SN",      "S/N",   "REF",   "CAT",    "PART",   "#",
-        ":",    "NO",      "(01)",  "+H123", "UDI",    "9",      "0",
-        "may",  "lot",     "\xc3",  "_",     "M/N",    "P/N",    "SERIAL",
-        "BATCH", "NUMBER", "CATALOG", "PRODUCT ID", "V006655", "T125"};
+        "JAN",    "JANUARY", "FEB",    "MAR",     "MAY",        "JUNE",
+        "SEPT",   "DEC",     "1",      "01",      "12",         "31",
+        "2015",   "1999",    "20",     "19",      "ST",         "TH",
+        " ",      "   ",     ",",      ".",       "-",          "/",
+        "\n",     "A",       "X",      "MODEL",   "LOT",        "SN",
+        "S/N",    "REF",     "CAT",    "PART",    "#",          ":",
+        "NO",     "(01)",    "+H123",  "UDI",     "9",          "0",
+        "may",    "lot",     "\xc3",   "_",       "M/N",        "P/N",
+        "SERIAL", "BATCH",   "NUMBER", "CATALOG", "PRODUCT ID", "V006655",
+        "T125"};
     size_t n = 0, k = 1 + s_next() % 80;
     for (size_t i = 0; i < k; i++) {
         const char *t = tok[s_next() % (sizeof tok / sizeof tok[0])];
@@ -153,13 +156,13 @@ TEST(no_reach_where_a_match_may_lack_a_digit)
 TEST(no_reach_outside_the_known_subset)
 {
     static const char *const bad[] = {
-        "(1)\\1",    "(?<n>1)",   "(?P<n>1)", "(?'n'1)", "(*MARK:a)1",
-        "\\G1",      "\\K1",      "A\\Q1\\E", "\\p{Nd}", "(?x)1",
-        "(?#c)1",    "(?(1)1|2)", "(?|1|2)",  "(?1)",    "\\x{31}",
-        "[[:digit:]]", "A{,3}1",  "A{x}1",    "*1",      "1)",
-        "(1",        "[1",        "\\",       "\\R1",    "\\X1",
-        "\\C1",      "(?R)",      "\\g{1}",   "\\k<n>",  "\\01",
-        "[1-\\d]",   "[1-[]",     "A{1,2",    "A{3,1}1", "A{123456}1"};
+        "(1)\\1",      "(?<n>1)",   "(?P<n>1)", "(?'n'1)", "(*MARK:a)1",
+        "\\G1",        "\\K1",      "A\\Q1\\E", "\\p{Nd}", "(?x)1",
+        "(?#c)1",      "(?(1)1|2)", "(?|1|2)",  "(?1)",    "\\x{31}",
+        "[[:digit:]]", "A{,3}1",    "A{x}1",    "*1",      "1)",
+        "(1",          "[1",        "\\",       "\\R1",    "\\X1",
+        "\\C1",        "(?R)",      "\\g{1}",   "\\k<n>",  "\\01",
+        "[1-\\d]",     "[1-[]",     "A{1,2",    "A{3,1}1", "A{123456}1"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         CHECK_INT(s_reach(bad[i]), -1);
     CHECK_INT(nlp_regex_digit_reach("\0001", 2), 1); /* a NUL is a byte */
@@ -180,10 +183,10 @@ TEST(shipped_patterns_have_reach_and_keep_it)
         with++;
         int err;
         PCRE2_SIZE at;
-        pcre2_code *code = pcre2_compile(
-            (PCRE2_SPTR)p[i].pattern, p[i].len,
-            PCRE2_CASELESS | PCRE2_NEVER_UTF | PCRE2_NEVER_UCP, &err, &at,
-            NULL);
+        pcre2_code *code =
+            pcre2_compile((PCRE2_SPTR)p[i].pattern, p[i].len,
+                          PCRE2_CASELESS | PCRE2_NEVER_UTF | PCRE2_NEVER_UCP,
+                          &err, &at, NULL);
         CHECK(code != NULL);
         bool ok = true;
         for (int k = 0; code && ok && k < 3000; k++) {
@@ -288,6 +291,39 @@ TEST(gated_scan_equals_ungated_on_long_prose)
     free(big);
 }
 
+/* Seconds for the best of three gated scans of n bytes of rep. */
+static double s_time(const char *rep, size_t n)
+{
+    char *t = malloc(n);
+    size_t l = strlen(rep);
+    double best = 1e9;
+    for (size_t i = 0; t && i < n; i++)
+        t[i] = rep[i % l];
+    for (int k = 0; t && k < 3; k++) {
+        struct timespec a, b;
+        clock_gettime(CLOCK_MONOTONIC, &a);
+        nlp_regex_scan(s_re, (struct ds_span){t, n}, 0, s_a);
+        clock_gettime(CLOCK_MONOTONIC, &b);
+        double d =
+            (double)(b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9;
+        best = d < best ? d : best;
+    }
+    free(t);
+    return best;
+}
+
+TEST(gated_scan_is_linear_where_windows_touch)
+{
+    /* every window touches the next: one window over the whole text,
+     * with a match every few bytes; a scan that walked the runs again
+     * per match would be quadratic (1,000 times off at 4 MB, not 4) */
+    static const char *const rep[] = {"1 ", "MAY 2015 ", "LOT 12 A 3 "};
+    for (size_t i = 0; i < sizeof rep / sizeof rep[0]; i++) {
+        double small = s_time(rep[i], 1 << 18), big = s_time(rep[i], 1 << 22);
+        CHECK(big < 64 * small + 0.05);
+    }
+}
+
 TEST(gated_scan_allocates_nothing_after_warm_up)
 {
     char buf[2048];
@@ -319,6 +355,7 @@ int main(void)
     RUN(gated_scan_equals_ungated_on_soup);
     RUN(gated_scan_edges);
     RUN(gated_scan_equals_ungated_on_long_prose);
+    RUN(gated_scan_is_linear_where_windows_touch);
     RUN(gated_scan_allocates_nothing_after_warm_up);
     nlp_regex_scratch_destroy(&s_a);
     nlp_regex_scratch_destroy(&s_b);
