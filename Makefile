@@ -60,7 +60,7 @@ FUZZ_SECS ?= 60
 DEPS_APT := build-essential pkg-config libzmq3-dev libsqlite3-dev sqlite3 \
             libjansson-dev libjemalloc-dev libpcre2-dev libsodium-dev \
             clang libclang-rt-14-dev clang-format cppcheck \
-            libmicrohttpd-dev curl
+            libmicrohttpd-dev curl chromium chromium-driver python3
 
 .PHONY: all deps test demo install clean lint fuzz help bench eval
 .DEFAULT_GOAL := all
@@ -142,8 +142,12 @@ install: all ## install devsurv and contrib tools under $(DESTDIR)$(PREFIX)
 	install -m 0644 $(LIB) $(DESTDIR)$(PREFIX)/lib/
 	install -m 0644 include/devsurv/*.h $(DESTDIR)$(PREFIX)/include/devsurv/
 	install -m 0644 contrib/devsurv.conf.example $(DESTDIR)$(PREFIX)/share/devsurv/
-	cd rules && find . -name '*.tsv' -o -name VERSION | while read -r f; do \
-	    install -D -m 0644 "$$f" "$(DESTDIR)$(PREFIX)/share/devsurv/rules/$$f"; done
+	cd rules && find . -name '*.tsv' -o -name '*.plan' -o -name VERSION \
+	    | while read -r f; do install -D -m 0644 "$$f" \
+	    "$(DESTDIR)$(PREFIX)/share/devsurv/rules/$$f"; done
+	cd contrib/dashboard && for f in index.html *.js *.css; do \
+	    install -D -m 0644 "$$f" \
+	    "$(DESTDIR)$(PREFIX)/share/devsurv/dashboard/$$f"; done
 
 lint: ## clang-format check and cppcheck
 	clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')

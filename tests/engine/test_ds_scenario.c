@@ -302,7 +302,7 @@ TEST(emit_time_order_stable)
     dss_emit_t *em = dss_emit_new(f, "s");
     int64_t times[] = {5000, 1000, 5000, 3000, 1000};
     for (int i = 0; i < 5; i++) {
-        char text[8];
+        char text[16];
         snprintf(text, sizeof text, "n%d", i);
         struct dss_event ev = {
             .time_ms = times[i], .kind = DSS_NOTE, .text = ds_strdup(text)};

@@ -55,9 +55,12 @@ check_dashboard --url "$URL" --trigger "$PUB" --plan closure-haematoma \
     --expect-db "$DB" --timeout 60 \
     --screenshot "$SHOTS/dashboard_engine.png"
 
-# The store agrees with what the page showed: the elevated device signalled.
+# The store agrees with what the page showed: the elevated brand signalled
+# (demo.scn: Fictiva PlugSure at 3x the baseline), the other one did not.
 check "store_has_closure_signal" test "$(sql "$DB" "select count(*) from \
-signals where plan = 'closure-haematoma' and product_code = 'MGB'")" -ge 1
+signals where plan = 'closure-haematoma' and product_code = 'Fictiva PlugSure'")" -ge 1
+check "store_no_signal_for_baseline_brand" test "$(sql "$DB" "select count(*)
+from signals where plan = 'closure-haematoma' and product_code = 'Acme SealRight'")" = 0
 
 stop_wait "$SERVE" 20
 check "engine_clean_exit" test "$STOP_RC" = 0
