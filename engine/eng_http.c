@@ -1,11 +1,11 @@
 /*
  * eng_http.c - the HTTP server's life cycle and router (see eng_http.h and
- * tmp/api.md): bind the listen address ourselves (so port 0 works and the
+ * the README, "HTTP API and dashboard"): bind the listen address ourselves (so port 0 works and the
  * bound port is known), hand the socket to libmicrohttpd (thread per
  * connection), check method, then the bearer token, then route.
  *
  * Order of checks for a request: method (405 with Allow: GET, HEAD), then
- * authentication unless the path is /healthz (401 with WWW-Authenticate:
+ * authentication for data paths, /api/... and /metrics (401 with WWW-Authenticate:
  * Bearer; the token is compared in constant time, sodium_memcmp), then the
  * route (404 when none). libmicrohttpd's URL unescaping is turned off so
  * the router splits the raw path before any segment is decoded.
@@ -259,8 +259,11 @@ static enum MHD_Result s_handler(void *cls, struct MHD_Connection *c,
         return s_queue(h, c, 405, resp);
     }
     r.nseg = eng_http_split(url, r.seg, r.segn, ENG_HTTP_SEG_MAX);
-    bool healthz = r.nseg == 1 && s_is(&r, 0, "healthz");
-    if (h->token[0] && !healthz && !s_authorised(h, c))
+    /* the token guards data (/api/..., /metrics); the dashboard's own
+     * files hold code only, and a browser cannot add a header to a page
+     * or script load, so they stay open like /healthz */
+    bool data = r.nseg >= 1 && (s_is(&r, 0, "api") || s_is(&r, 0, "metrics"));
+    if (h->token[0] && data && !s_authorised(h, c))
         return s_unauthorised(h, c);
     if (r.nseg < 0)
         return s_error(h, c, 404, "not found");

@@ -1,6 +1,6 @@
 /*
  * eng_http_api.c - GET /api/signals, /api/signals/{id} and /api/alerts
- * (tmp/api.md). Each list is bounded: ?limit= defaults to 100 and is
+ * (README.md, "HTTP API and dashboard"). Each list is bounded: ?limit= defaults to 100 and is
  * clamped to 1000.
  *
  * /api/signals filters by plan, device (signals.product_code, the cell's

@@ -1,6 +1,6 @@
 /*
  * eng_http_api_cells.c - GET /api/cells, /api/cells/{plan}/{device}/
- * {event}/series and /api/plans (tmp/api.md).
+ * {event}/series and /api/plans (README.md, "HTTP API and dashboard").
  *
  * Cells come from plan_cells and, as plan "", from the coded-outcome
  * cells table of [maxsprt] (eng_counts), whose rows have no threshold,

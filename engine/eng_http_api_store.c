@@ -1,6 +1,6 @@
 /*
  * eng_http_api_store.c - GET /healthz, /api/sources and /api/audit
- * (tmp/api.md).
+ * (README.md, "HTTP API and dashboard").
  *
  * /healthz reads the schema (503 when the store cannot be read). A
  * source row is one (source, epoch) of the ingest watermark with its
@@ -14,8 +14,10 @@
  *
  * /api/audit: entries = the last seq, head = its entry_hash (hex),
  * checkpoints = rows, last_checkpoint with its event time (checkpoint ts
- * is the head entry's event time, eng_checkpoint.h) and age_seconds =
- * wall clock now - that time; "verify" is the cached background result
+ * is the head entry's event time, eng_checkpoint.h), age_seconds = how
+ * far the newest audit entry's event time is past it (event time: the
+ * engine keeps no wall clock in the chain) and unsealed_entries = entries
+ * after it; "verify" is the cached background result
  * (eng_http_audit.c).
  */
 #include "eng_http_impl.h"
@@ -37,7 +39,9 @@ static const char s_sql_head[] =
     "SELECT seq, lower(hex(entry_hash)) FROM audit ORDER BY seq DESC LIMIT 1";
 static const char s_sql_cps[] = "SELECT count(*) FROM checkpoints";
 static const char s_sql_last_cp[] =
-    "SELECT n, ts FROM checkpoints ORDER BY n DESC LIMIT 1";
+    "SELECT n, ts, (SELECT ts FROM audit ORDER BY seq DESC LIMIT 1),"
+    " (SELECT coalesce(max(seq), 0) FROM audit)"
+    " FROM checkpoints ORDER BY n DESC LIMIT 1";
 
 int eng_http_api_healthz(struct eng_http_req *r, json_t **out)
 {
@@ -108,8 +112,12 @@ static json_t *s_last_cp(sqlite3_stmt *st)
     json_t *o = json_object();
     json_object_set_new(o, "n", eng_http_json_col(st, 0));
     eng_http_json_time(o, "ts", "time", st, 1);
-    double age = (double)(eng_http_now_ms() - sqlite3_column_int64(st, 1));
+    double age = (double)(sqlite3_column_int64(st, 2) -
+                          sqlite3_column_int64(st, 1));
     json_object_set_new(o, "age_seconds", json_real(age / 1000.0));
+    json_object_set_new(o, "unsealed_entries",
+                        json_integer(sqlite3_column_int64(st, 3) -
+                                     sqlite3_column_int64(st, 0)));
     return o;
 }
 

@@ -14,8 +14,9 @@
  * eng_http_set_stats() (ingest duplicates, gaps, resends, malformed
  * frames, stage latencies): those reset when the engine restarts, as
  * Prometheus counters may. Until the engine reports, they read 0 and the
- * histogram has no series. The checkpoint age is wall clock now minus the
- * checkpoint's event time.
+ * histogram has no series. The checkpoint age is in event time: from the
+ * last checkpoint to the newest audit entry (the chain holds no wall
+ * clock); unsealed entries are those after it.
  */
 #include "eng_http_impl.h"
 
@@ -32,7 +33,9 @@ static const char s_sql_counts[] =
     " (SELECT count(*) FROM quarantine),"
     " (SELECT count(*) FROM mentions), (SELECT count(*) FROM signals),"
     " (SELECT coalesce(max(seq), 0) FROM audit),"
-    " (SELECT max(ts) FROM checkpoints)";
+    " (SELECT max(ts) FROM checkpoints),"
+    " (SELECT ts FROM audit ORDER BY seq DESC LIMIT 1),"
+    " (SELECT coalesce(max(n), 0) FROM checkpoints)";
 static const char s_sql_alerts[] =
     "SELECT status, count(*) FROM alerts GROUP BY status";
 
@@ -93,12 +96,18 @@ static int s_store(struct eng_http_req *r, struct s_out *o)
         s_counter(o, names[i][0], names[i][1],
                   (uint64_t)sqlite3_column_int64(st, i));
     s_family(o, "devsurv_checkpoint_age_seconds", "gauge",
-             "Wall-clock seconds since the event time of the last audit "
-             "checkpoint.");
+             "Event-time seconds from the last audit checkpoint to the "
+             "newest audit entry.");
     if (sqlite3_column_type(st, 5) == SQLITE_INTEGER)
         s_put(o, "devsurv_checkpoint_age_seconds %.3f\n",
-              (double)(eng_http_now_ms() - sqlite3_column_int64(st, 5)) /
+              (double)(sqlite3_column_int64(st, 6) -
+                       sqlite3_column_int64(st, 5)) /
                   1000.0);
+    s_family(o, "devsurv_audit_unsealed_entries", "gauge",
+             "Audit entries after the last checkpoint.");
+    s_put(o, "devsurv_audit_unsealed_entries %" PRId64 "\n",
+          (int64_t)(sqlite3_column_int64(st, 4) -
+                    sqlite3_column_int64(st, 7)));
     sqlite3_reset(st);
     return 0;
 }

@@ -2,7 +2,7 @@
  * contrib/dashboard/app.js - the regulator dashboard: the signal list (live
  * through the SSE stream /api/stream), filters, a signal's detail (charts of
  * its cell's series, the evidence from its lineage), engine health and the
- * audit verification status. API: tmp/api.md (read-only GET).
+ * audit verification status. API: README.md, "HTTP API and dashboard" (read-only GET).
  *
  * Facts a reader needs:
  * - Token: with [http] token_file set, every API path but /healthz needs

@@ -2,7 +2,7 @@
  * eng_http.h - the read-only HTTP API, /metrics, server-sent events and
  * the dashboard files, served from inside `devsurv serve`.
  *
- * Contract: tmp/api.md (issue 9). libmicrohttpd, one thread per
+ * Contract: README.md, "HTTP API and dashboard" (issue 9). libmicrohttpd, one thread per
  * connection (an event stream holds its thread; at most
  * ENG_HTTP_MAX_CONN connections). GET and HEAD only (405 otherwise), 404
  * for unknown paths, and with http.token_file set every path but /healthz

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""tests/browser/mock_api.py - a stand-in for devsurv's HTTP API (tmp/api.md).
+"""tests/browser/mock_api.py - a stand-in for devsurv's HTTP API (README.md, "HTTP API and dashboard").
 
 A development tool and the back end of the fast dashboard-only browser test
 (tests/integration/browser_mock.sh). Serves contrib/dashboard at /, /index.html

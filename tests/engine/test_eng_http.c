@@ -604,7 +604,10 @@ TEST(bearer_token)
     json_t *hz = s_get_json(port, "/healthz", NULL, &st);
     int st_hz = st;
     s_req(port, "GET", "/", NULL, &r);
-    int st_static = r.status;
+    int st_static = r.status; /* the page itself is code, not data */
+    s_free(&r);
+    s_req(port, "GET", "/metrics", NULL, &r);
+    int st_metrics = r.status;
     s_free(&r);
     eng_http_stop(&h);
     CHECK(h == NULL);
@@ -617,7 +620,8 @@ TEST(bearer_token)
     CHECK(q);
     CHECK_INT(st_hz, 200);
     CHECK(hz);
-    CHECK_INT(st_static, 401);
+    CHECK_INT(st_static, 200);
+    CHECK_INT(st_metrics, 401);
     json_decref(wrong);
     json_decref(right);
     json_decref(q);

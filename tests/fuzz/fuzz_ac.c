@@ -3,7 +3,11 @@
  * the automaton must find exactly what a naive search finds.
  *
  * Input layout (every byte string is valid):
- *   byte 0          number of terms, 1 + b % 8
+ *   byte 0          number of terms, 1 + b % 8; layout, (b >> 3) & 3: 0
+ *                   nlp_ac_build's default (a table this small is all
+ *                   dense rows), 1-3 nlp_ac_build_tuned with only states
+ *                   under that depth dense and the rest compact (sparse
+ *                   nodes over a dense fallback), max_exc 1 + (b >> 5)
  *   per term        length byte (len = b % 24), flags byte (bit 0:
  *                   NLP_AC_NOBOUND, bits 1-3: id, so ids repeat), then len
  *                   term bytes (fewer if the input ends)
@@ -18,6 +22,7 @@
  * Not here: allocation failure (test_nlp_ac.c tortures the build) and
  * speed.
  */
+#include "../../nlp/nlp_ac_impl.h" /* nlp_ac_build_tuned: deep states */
 #include "devsurv/ds_err.h"
 #include "devsurv/nlp_ac.h"
 
@@ -155,8 +160,9 @@ static void f_naive(const uint8_t *x, size_t n, const struct f_term *t,
     out->n = m;
 }
 
-static nlp_ac_t *f_build(const struct f_term *t, size_t k)
+static nlp_ac_t *f_build(const struct f_term *t, size_t k, uint8_t layout)
 {
+    struct nlp_ac_tune tune = {0, (layout >> 3) & 3, 1u + (layout >> 5)};
     nlp_ac_builder_t *b = nlp_ac_builder_new();
     nlp_ac_t *ac = NULL;
     if (!b)
@@ -167,7 +173,9 @@ static nlp_ac_t *f_build(const struct f_term *t, size_t k)
         if (rc != (t[j].nnorm ? 0 : DS_EINVAL))
             abort();
     }
-    if (nlp_ac_build(&ac, &b, NULL) != 0 || b != NULL)
+    int rc = tune.dense_depth ? nlp_ac_build_tuned(&ac, &b, &tune, NULL)
+                              : nlp_ac_build(&ac, &b, NULL);
+    if (rc != 0 || b != NULL)
         abort();
     return ac;
 }
@@ -231,7 +239,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size == 0)
         return 0;
     size_t k = f_parse(data, size, t, &pos);
-    nlp_ac_t *ac = f_build(t, k);
+    nlp_ac_t *ac = f_build(t, k, data[0]);
     struct ds_span text = {(const char *)data + pos, size - pos};
     nlp_ac_hits_init(&got);
     f_scan(ac, text, &got);

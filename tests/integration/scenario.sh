@@ -8,7 +8,7 @@
 # any other note (distractors come out negated, historical, family or
 # hypothetical); the --truth TSV matches the emitted exposures and cases;
 # options add events without moving the others; the demo scenario signals
-# MGB x E0505 only.
+# the elevated closure device (MGB / Fictiva PlugSure) x E0505 only.
 . "$(dirname "$0")/../lib.sh"
 GEN=$BUILD/ds-scenario
 SCN=fixtures/scenarios
@@ -198,7 +198,9 @@ check "reports_replay_clean" grep -q \
     "^replay: .*: $lines lines, $lines events, 0 quarantined" "$T/rep.replay"
 
 # ---- the demo's signal behaviour follows its truth ----
-check "demo_signals_elevated_device" grep -q "^signal #1 .*MGB x E0505" \
+# (the cell is the product code, or the brand when the plan groups by brand)
+check "demo_signals_elevated_device" grep -q \
+    "^signal #1 .*\(MGB\|Fictiva PlugSure\) x E0505" \
     "$T/demo.replay"
 check "demo_signals_only_that" test "$(grep -c '^signal #' "$T/demo.replay")" = 1
 finish
