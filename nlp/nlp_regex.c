@@ -28,7 +28,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#define S_OPTIONS (PCRE2_CASELESS | PCRE2_NEVER_UTF | PCRE2_NEVER_UCP)
+#define S_OPTIONS                                                              \
+    (PCRE2_CASELESS | PCRE2_NEVER_UTF | PCRE2_NEVER_UCP |                      \
+     PCRE2_USE_OFFSET_LIMIT)
 
 #define S_KEY_BITMAP 256u       /* joined: PCRE2 has a first-byte set */
 #define S_KEY_ANY    257u       /* joined: any byte may start a match */
@@ -245,10 +247,24 @@ static pcre2_code *s_join(nlp_regex_t *x, const uint32_t *m, uint32_t n,
     return code;
 }
 
+/* The largest digit reach of members m[0..n), or -1 when one has none. */
+static int32_t s_reach(const nlp_regex_t *x, const uint32_t *m, uint32_t n)
+{
+    int32_t reach = 0;
+    for (uint32_t k = 0; k < n && reach >= 0; k++) {
+        int32_t r =
+            nlp_regex_digit_reach(x->pat[m[k]].pattern, x->pat[m[k]].len);
+        reach = r < 0 ? -1 : r > reach ? r : reach;
+    }
+    return reach;
+}
+
 static void s_add_pass(nlp_regex_t *x, pcre2_code *code, const uint32_t *m,
                        uint32_t n, bool jit)
 {
-    x->pass[x->npass++] = (struct nlp_regex_pass){code, m, n, jit};
+    int32_t reach = s_reach(x, m, n);
+    x->pass[x->npass++] = (struct nlp_regex_pass){code, m, n, jit, reach};
+    x->gated = x->gated || reach >= 0;
     if (n + 1 > x->ovec_pairs)
         x->ovec_pairs = n + 1;
 }

@@ -38,6 +38,9 @@ struct ds_alloc_stats {
     uint64_t allocs;   /* successful malloc/calloc/realloc/strdup calls */
     uint64_t frees;    /* ds_free calls with a non-NULL pointer */
     uint64_t failures; /* allocations that returned NULL (real or injected) */
+    uint64_t reallocs; /* of allocs, ds_realloc calls that resized a
+                          non-NULL block: live blocks = allocs - frees -
+                          reallocs */
 };
 
 /* Snapshot of the counters. */

@@ -27,6 +27,7 @@
 
 #include <dirent.h>
 #include <poll.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
@@ -35,7 +36,7 @@
 #define DAY_MS 86400000LL
 
 static char s_dir[] = "/tmp/devsurv-test-plan-run-XXXXXX";
-static char s_plans[600];
+static char s_plans[256];
 
 static const char *const s_plan_files[][2] = {
     {"a-close.plan", "id = a-close\n"
@@ -100,6 +101,7 @@ static void s_fix_init(struct s_fix *f, const char *name)
     snprintf(f->cfg.rules.dir, sizeof f->cfg.rules.dir, "rules");
     f->cfg.plans.lateness_hours = 24;
     snprintf(f->db, sizeof f->db, "%s/%s", s_dir, name);
+    unlink(f->db); /* a fresh store */
 }
 
 /* Pipeline on f's store (opened when not yet). 0 or -1. */
@@ -141,7 +143,9 @@ static int s_env(struct s_fix *f, const char *kind, const char *patient,
                  int64_t ts, const char *product, const char *code,
                  const char *text)
 {
-    char j[1024], dev[64] = "", ev[64] = "", tx[512] = "";
+    char j[1024], pat[64] = "", dev[64] = "", ev[64] = "", tx[512] = "";
+    if (patient)
+        snprintf(pat, sizeof pat, ",\"patient\":\"%s\"", patient);
     if (product)
         snprintf(dev, sizeof dev, ",\"device\":{\"product_code\":\"%s\"}",
                  product);
@@ -150,9 +154,9 @@ static int s_env(struct s_fix *f, const char *kind, const char *patient,
     if (text)
         snprintf(tx, sizeof tx, ",\"text\":\"%s\"", text);
     snprintf(j, sizeof j,
-             "{\"id\":\"m%lld\",\"kind\":\"%s\",\"time\":\"%s\","
-             "\"patient\":\"%s\"%s%s%s}",
-             (long long)f->seq + 1, kind, s_when(ts), patient, dev, ev, tx);
+             "{\"id\":\"m%lld\",\"kind\":\"%s\",\"time\":\"%s\""
+             "%s%s%s%s}",
+             (long long)f->seq + 1, kind, s_when(ts), pat, dev, ev, tx);
     struct eng_msg m = {{ds_span_str("h1"), 1, ++f->seq},
                         ds_span_str(ENG_CTYPE_EVENT_JSON),
                         j,
@@ -499,9 +503,14 @@ static const char s_side_sql[] =
 static int s_straight(struct s_fix *g, char *cells, char *side, size_t cap)
 {
     s_fix_init(g, "straight.db");
-    if (s_start(g) != 0 || s_batch_a(g) != 0 || s_batch_b(g) != 0 ||
-        eng_pipeline_commit(g->pl) != 0)
+    int rc = s_start(g);
+    if (rc == 0 && (rc = s_batch_a(g)) == 0 && (rc = s_batch_b(g)) == 0)
+        rc = eng_pipeline_commit(g->pl);
+    if (rc != 0) {
+        printf("# straight run: %s: %s\n", ds_strerror(rc),
+               g->st ? eng_store_errmsg(g->st) : "");
         return -1;
+    }
     s_rows(g, s_state_sql, cells, cap);
     s_rows(g, s_side_sql, side, cap);
     s_close(g);
@@ -519,7 +528,7 @@ TEST(rollback_restores_the_committed_cells)
     CHECK_INT(s_batch_a(&f), 0);
     int64_t seq = f.seq;
     CHECK_INT(s_batch_b(&f), 0);
-    eng_pipeline_rollback(&f.pl[0]);
+    eng_pipeline_rollback(f.pl);
     f.seq = seq; /* the same messages again */
     CHECK_INT(s_batch_b(&f), 0);
     CHECK_INT(eng_pipeline_commit(f.pl), 0);
@@ -566,7 +575,6 @@ TEST(cusum_trials_close_with_the_watermark_or_on_a_linked_event)
                      "Insulin pump alarm; hyperglycaemia today."),
               0);
     CHECK_INT(eng_pipeline_commit(f.pl), 0);
-    CHECK_INT(s_q(&f, "SELECT group_concat(patient) FROM trials"), -1 + 0 * 1);
     CHECK_INT(s_q(&f, "SELECT count(*) FROM trials WHERE patient = 'c1'"), 1);
     CHECK_INT(s_q(&f, "SELECT count(*) FROM trials"), 1);
     CHECK_INT(s_cells_load(&c, &f), 0);
@@ -585,12 +593,12 @@ TEST(cusum_trials_close_with_the_watermark_or_on_a_linked_event)
     CHECK(ref.s > 0);
     s_cells_free(&c);
     /* 30 days + 24 h lateness later the watermark passes c1's window */
-    CHECK_INT(s_note(&f, "x", T0 + 30 * DAY_MS + 12 * 3600000LL,
-                     "Routine review."),
-              0);
+    CHECK_INT(
+        s_note(&f, "x", T0 + 30 * DAY_MS + 12 * 3600000LL, "Routine review."),
+        0);
     CHECK_INT(eng_pipeline_commit(f.pl), 0);
     CHECK_INT(s_q(&f, "SELECT count(*) FROM trials"), 1); /* not yet */
-    CHECK_INT(s_note(&f, "x", T0 + 31 * DAY_MS + 1, "Routine review."), 0);
+    CHECK_INT(s_note(&f, "x", T0 + 31 * DAY_MS + 1000, "Routine review."), 0);
     CHECK_INT(eng_pipeline_commit(f.pl), 0);
     CHECK_INT(s_q(&f, "SELECT count(*) FROM trials"), 0);
     CHECK_INT(s_cells_load(&c, &f), 0);
@@ -622,7 +630,7 @@ TEST(disproportionality_tables_match_hand_counts)
     s_fix_init(&f, "disprop.db");
     CHECK_INT(s_start(&f), 0);
     for (size_t i = 0; i < sizeof reps / sizeof reps[0]; i++)
-        CHECK_INT(s_env(&f, "report", "", T0 + (int64_t)i * 1000, reps[i].dev,
+        CHECK_INT(s_env(&f, "report", NULL, T0 + (int64_t)i * 1000, reps[i].dev,
                         reps[i].code, "Device problem reported."),
                   0);
     CHECK_INT(eng_pipeline_commit(f.pl), 0);
@@ -660,11 +668,36 @@ TEST(disproportionality_tables_match_hand_counts)
     s_close(&f);
 }
 
+TEST(a_table_that_cannot_be_estimated_yet_commits)
+{
+    /* the first report: a = 1, b = c = d = 0, PRR NaN (c = 0) */
+    struct s_fix f;
+    struct s_cells c;
+    s_fix_init(&f, "nan.db");
+    CHECK_INT(s_start(&f), 0);
+    CHECK_INT(s_env(&f, "report", NULL, T0, "DTB", "A040101", "Lead fracture."),
+              0);
+    CHECK_INT(eng_pipeline_commit(f.pl), 0);
+    CHECK_INT(s_q(&f, "SELECT count(*) FROM plan_cells WHERE plan = 'c-disp'"
+                      " AND device = 'DTB' AND event = 'A0401'"
+                      " AND statistic = 0 AND observed = 0"),
+              1);
+    CHECK_INT(s_cells_load(&c, &f), 0); /* the state blob keeps the NaN */
+    const struct eng_plan_cell *st = s_cell(&c, 3, "DTB", "A0401");
+    CHECK(st != NULL);
+    CHECK(isnan(st->statistic));
+    CHECK_INT(st->table.a, 1);
+    s_cells_free(&c);
+    eng_pipeline_destroy(&f.pl);
+    CHECK_INT(s_start(&f), 0); /* and loads again */
+    s_close(&f);
+}
+
 static int64_t s_live(void)
 {
     struct ds_alloc_stats st;
     ds_alloc_stats(&st);
-    return (int64_t)(st.allocs - st.frees);
+    return (int64_t)(st.allocs - st.frees - st.reallocs);
 }
 
 TEST(allocation_failure_torture_note_submit_commit)
@@ -761,6 +794,7 @@ int main(void)
     RUN(restart_continues_the_same_cells);
     RUN(cusum_trials_close_with_the_watermark_or_on_a_linked_event);
     RUN(disproportionality_tables_match_hand_counts);
+    RUN(a_table_that_cannot_be_estimated_yet_commits);
     RUN(allocation_failure_torture_note_submit_commit);
     s_rmdir(s_plans);
     s_rmdir(s_dir);
