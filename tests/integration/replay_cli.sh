@@ -16,7 +16,7 @@ check "replay_summary_line" grep -q \
 # one from the [maxsprt] coded-outcome path, one from closure-haematoma
 check "replay_prints_signal" grep -q "^signal #[0-9]* MGB x E0505" "$T/a.out"
 check "replay_prints_plan_signal" grep -q \
-    "^signal #[0-9]* plan closure-haematoma: MGB x E0505" "$T/a.out"
+    "^signal #[0-9]* plan closure-haematoma: Acme SealRight x E0505" "$T/a.out"
 check "quarantine_logged_with_reason" grep -q \
     "quarantined replay/1/[0-9]*: device.product_code" "$T/a.err"
 
@@ -48,7 +48,7 @@ check "bad_set_value_exit_78" test $? -eq 78
 "$DEVSURV" signals --db "$T/nope.db" 2>/dev/null
 check "signals_missing_db_exit_66" test $? -eq 66
 "$DEVSURV" signals --db "$T/a.db" >"$T/sig.txt"
-check "signals_text_lists_both" test "$(grep -c ' MGB ' "$T/sig.txt")" = 2
+check "signals_text_lists_both" test "$(grep -c ' E0505 ' "$T/sig.txt")" = 2
 
 "$DEVSURV" --help >"$T/help"
 ok_cmds=1
