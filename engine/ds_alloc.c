@@ -16,6 +16,7 @@
 static atomic_uint_fast64_t s_allocs;
 static atomic_uint_fast64_t s_frees;
 static atomic_uint_fast64_t s_failures;
+static atomic_uint_fast64_t s_reallocs;
 static atomic_uint_fast64_t s_fail_countdown; /* 0 = off */
 static atomic_int s_fired;
 
@@ -62,7 +63,10 @@ void *ds_realloc(void *p, size_t n)
 {
     if (s_inject())
         return s_count(NULL);
-    return s_count(realloc(p, n ? n : 1));
+    void *q = realloc(p, n ? n : 1);
+    if (p && q) /* the same block, resized: not a new live one */
+        atomic_fetch_add(&s_reallocs, 1);
+    return s_count(q);
 }
 
 void ds_free(void *p)
@@ -114,6 +118,7 @@ void ds_alloc_stats(struct ds_alloc_stats *out)
     out->allocs = atomic_load(&s_allocs);
     out->frees = atomic_load(&s_frees);
     out->failures = atomic_load(&s_failures);
+    out->reallocs = atomic_load(&s_reallocs);
 }
 
 void ds_alloc_fail_at(uint64_t nth)

@@ -37,8 +37,7 @@ static int s_text(void *arg, const struct eng_signal *s)
     printf("%-4" PRId64 " %-18s %-6s %-9s %-18s %9.4f %9.4f %8" PRId64
            " %9.4f  %-20s %s/%" PRId64 "/%" PRId64 "\n",
            s->id, s->plan[0] ? s->plan : "-", s->device, s->event_code,
-           s->method, s->statistic,
-           s->threshold, s->observed, s->expected,
+           s->method, s->statistic, s->threshold, s->observed, s->expected,
            eng_time_format(s->ts_event, when), s->source, s->epoch, s->seq);
     return 0;
 }

@@ -1,14 +1,15 @@
 /*
  * eng_http.c - the HTTP server's life cycle and router (see eng_http.h and
- * the README, "HTTP API and dashboard"): bind the listen address ourselves (so port 0 works and the
- * bound port is known), hand the socket to libmicrohttpd (thread per
- * connection), check method, then the bearer token, then route.
+ * the README, "HTTP API and dashboard"): bind the listen address ourselves (so
+ * port 0 works and the bound port is known), hand the socket to libmicrohttpd
+ * (thread per connection), check method, then the bearer token, then route.
  *
  * Order of checks for a request: method (405 with Allow: GET, HEAD), then
- * authentication for data paths, /api/... and /metrics (401 with WWW-Authenticate:
- * Bearer; the token is compared in constant time, sodium_memcmp), then the
- * route (404 when none). libmicrohttpd's URL unescaping is turned off so
- * the router splits the raw path before any segment is decoded.
+ * authentication for data paths, /api/... and /metrics (401 with
+ * WWW-Authenticate: Bearer; the token is compared in constant time,
+ * sodium_memcmp), then the route (404 when none). libmicrohttpd's URL
+ * unescaping is turned off so the router splits the raw path before any segment
+ * is decoded.
  *
  * Not here: the handlers (eng_http_api*.c, _sse, _metrics, _static), the
  * background audit verification (eng_http_audit.c).

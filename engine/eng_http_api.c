@@ -1,7 +1,7 @@
 /*
  * eng_http_api.c - GET /api/signals, /api/signals/{id} and /api/alerts
- * (README.md, "HTTP API and dashboard"). Each list is bounded: ?limit= defaults to 100 and is
- * clamped to 1000.
+ * (README.md, "HTTP API and dashboard"). Each list is bounded: ?limit= defaults
+ * to 100 and is clamped to 1000.
  *
  * /api/signals filters by plan, device (signals.product_code, the cell's
  * device key), event, method, source and status (the alert's status;

@@ -112,8 +112,8 @@ static json_t *s_last_cp(sqlite3_stmt *st)
     json_t *o = json_object();
     json_object_set_new(o, "n", eng_http_json_col(st, 0));
     eng_http_json_time(o, "ts", "time", st, 1);
-    double age = (double)(sqlite3_column_int64(st, 2) -
-                          sqlite3_column_int64(st, 1));
+    double age =
+        (double)(sqlite3_column_int64(st, 2) - sqlite3_column_int64(st, 1));
     json_object_set_new(o, "age_seconds", json_real(age / 1000.0));
     json_object_set_new(o, "unsealed_entries",
                         json_integer(sqlite3_column_int64(st, 3) -

@@ -106,8 +106,7 @@ static int s_store(struct eng_http_req *r, struct s_out *o)
     s_family(o, "devsurv_audit_unsealed_entries", "gauge",
              "Audit entries after the last checkpoint.");
     s_put(o, "devsurv_audit_unsealed_entries %" PRId64 "\n",
-          (int64_t)(sqlite3_column_int64(st, 4) -
-                    sqlite3_column_int64(st, 7)));
+          (int64_t)(sqlite3_column_int64(st, 4) - sqlite3_column_int64(st, 7)));
     sqlite3_reset(st);
     return 0;
 }

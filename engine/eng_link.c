@@ -198,8 +198,8 @@ int eng_link_event(const eng_plan_set_t *set, const struct eng_event *ev,
 static bool s_implant_word(struct ds_span t)
 {
     static const char *const words[] = {
-        "implant",   "implanted", "implantation", "inserted", "insertion",
-        "placed",    "placement", "deployed",     "deployment"};
+        "implant", "implanted", "implantation", "inserted",  "insertion",
+        "placed",  "placement", "deployed",     "deployment"};
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
         size_t n = strlen(words[i]);
         if (t.n != n)

@@ -82,8 +82,8 @@ void eng_mentions_context(const nlp_rules_t *rules, const struct nlp_result *r,
                          "%s{\"category\":\"%s\",\"by\":\"%s\","
                          "\"rule\":\"%s:%s\",\"line\":%" PRIu32
                          ",\"begin\":%" PRIu32 ",\"end\":%" PRIu32 "}",
-                         first ? "" : ",", nlp_ctx_flag_name(k), what, file,
-                         id, line, b, e);
+                         first ? "" : ",", nlp_ctx_flag_name(k), what, file, id,
+                         line, b, e);
         if (n < 0 || (size_t)n >= sizeof item ||
             !s_cat(buf, cap, &at, item, (size_t)n))
             break;
@@ -123,8 +123,7 @@ static int s_row(sqlite3_stmt *st, const nlp_rules_t *rules,
              m->rule_file[0] ? ":" : "", m->rule_id);
     eng_mentions_context(rules, r, m, ctx, sizeof ctx);
     sqlite3_bind_int64(st, 4, n);
-    sqlite3_bind_text(st, 5, nlp_mention_kind_name(m->kind), -1,
-                      SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, nlp_mention_kind_name(m->kind), -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 6, m->begin);
     sqlite3_bind_int64(st, 7, m->end);
     sqlite3_bind_int64(st, 8, sb);

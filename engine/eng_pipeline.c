@@ -72,8 +72,8 @@ static int s_audit_open(eng_pipeline_t *self, const struct eng_config *cfg,
     self->cp = eng_checkpoint_new(self->store, self->audit, cfg, diag);
     if (!self->cp)
         return DS_ECONFIG;
-    int rc = eng_plan_run_new(&self->plans, cfg, self->store, self->audit,
-                              diag);
+    int rc =
+        eng_plan_run_new(&self->plans, cfg, self->store, self->audit, diag);
     if (rc != 0)
         return rc;
     rc = s_config_text(cfg, &text, &n);

@@ -7,6 +7,7 @@
 #include "devsurv/ds_alloc.h"
 #include "devsurv/ds_err.h"
 
+#include <math.h>
 #include <string.h>
 
 #define S_STATE_MAX 512 /* packed eng_plan_cell */
@@ -208,6 +209,14 @@ static void s_bind_key(sqlite3_stmt *st, const char *plan,
     sqlite3_bind_text(st, 3, c->event, -1, SQLITE_STATIC);
 }
 
+/* The statistic columns are NOT NULL and SQLite binds NaN as NULL: a
+ * statistic that cannot be estimated (a PRR with c = 0, eng_disprop.h)
+ * is shown as 0 there; the state blob keeps the NaN. */
+static void s_bind_stat(sqlite3_stmt *st, int i, double v)
+{
+    sqlite3_bind_double(st, i, isnan(v) ? 0 : v);
+}
+
 static int s_step(sqlite3_stmt *st)
 {
     int rc = sqlite3_step(st);
@@ -228,7 +237,7 @@ static int s_save(eng_store_t *store, const char *plan, struct eng_pcell *c)
     sqlite3_bind_int64(st, 6, c->st.exposures);
     sqlite3_bind_int64(st, 7, c->st.comp_events);
     sqlite3_bind_int64(st, 8, c->st.comp_exposures);
-    sqlite3_bind_double(st, 9, c->st.statistic);
+    s_bind_stat(st, 9, c->st.statistic);
     sqlite3_bind_double(st, 10, c->threshold);
     sqlite3_bind_text(st, 11, eng_plan_cell_status_name(c->st.status), -1,
                       SQLITE_STATIC);
@@ -243,7 +252,7 @@ static int s_save(eng_store_t *store, const char *plan, struct eng_pcell *c)
     sqlite3_bind_int64(st, 5, c->last_ts);
     sqlite3_bind_int64(st, 6, c->st.observed);
     sqlite3_bind_double(st, 7, c->st.expected);
-    sqlite3_bind_double(st, 8, c->st.statistic);
+    s_bind_stat(st, 8, c->st.statistic);
     sqlite3_bind_double(st, 9, c->threshold);
     if ((rc = s_step(st)) == 0) {
         c->series_n++;

@@ -143,6 +143,8 @@ static int s_count_one(struct eng_plan_run *self, const struct eng_link *l)
         eng_plan_cells_get(self->cells, l->plan, l->device, l->event, true, &rc);
     if (!c)
         return rc;
+    if (p->method == ENG_PLAN_CUSUM_BERNOULLI)
+        eng_plan_stat_event(g, &c->st); /* counts observed; no test */
     if (p->method == ENG_PLAN_MAXSPRT_BINOMIAL)
         rc = s_binomial(self, c, false);
     else

@@ -35,8 +35,8 @@ static int s_load(struct eng_plan_run *self, const struct eng_config *cfg,
                   struct ds_diag *diag)
 {
     char plans[ENG_CONFIG_STR_MAX + 8];
-    const char *rules = eng_cmd_rules_dir(cfg->rules.dir[0] ? cfg->rules.dir
-                                                            : NULL);
+    const char *rules =
+        eng_cmd_rules_dir(cfg->rules.dir[0] ? cfg->rules.dir : NULL);
     int rc = nlp_rules_load(&self->rules, rules, diag);
     if (rc == 0)
         rc = nlp_extract_new(&self->x, self->rules, diag);
@@ -155,8 +155,7 @@ int eng_plan_run_audit_loaded(eng_plan_run_t *self, int64_t ts)
     if (rc == 0)
         rc = eng_plan_ruleset_put(self->store, psha, "plans", pfiles, ts);
     if (rc == 0)
-        rc = s_audit_set(self->audit, ENG_AUDIT_PLANS_LOADED, psha, pfiles,
-                         ts);
+        rc = s_audit_set(self->audit, ENG_AUDIT_PLANS_LOADED, psha, pfiles, ts);
     ds_free(files);
     return rc;
 }
@@ -187,9 +186,9 @@ int eng_plan_run_begin(eng_plan_run_t *self)
         if (i == (size_t)-1 ||
             eng_plan_set_get(self->set, i)->after != ENG_PLAN_REARM)
             continue;
-        struct eng_pcell *c = eng_plan_cells_get(
-            self->cells, i, ds_span_str(dev ? dev : ""), ev ? ev : "", false,
-            NULL);
+        struct eng_pcell *c =
+            eng_plan_cells_get(self->cells, i, ds_span_str(dev ? dev : ""),
+                               ev ? ev : "", false, NULL);
         if (!c || c->st.status != ENG_PLAN_CELL_SIGNALLED)
             continue;
         eng_plan_stat_rearm(&self->designs[i], &c->st);
@@ -284,8 +283,8 @@ static int s_exposures(struct eng_plan_run *self, const struct nlp_result *r)
     const struct eng_event *ev = self->ev;
     if (ev->kind == ENG_EV_EXPOSURE &&
         (ev->product_code.n || ev->brand.n || ev->udi.n)) {
-        struct eng_plan_device d = {ev->product_code, ev->brand, ev->model,
-                                    {0}};
+        struct eng_plan_device d = {
+            ev->product_code, ev->brand, ev->model, {0}};
         if (ev->udi.n >= 14)
             d.udi_di = ev->udi;
         return s_exposure(self, &d);
@@ -332,17 +331,15 @@ static int s_trial_closed(void *arg, const char *plan, const char *device,
     if (i == (size_t)-1)
         return 0;
     int rc = 0;
-    struct eng_pcell *c = eng_plan_cells_get(self->cells, i,
-                                             ds_span_str(device), event, true,
-                                             &rc);
+    struct eng_pcell *c = eng_plan_cells_get(
+        self->cells, i, ds_span_str(device), event, true, &rc);
     if (!c)
         return rc;
     return eng_plan_run_verdict(
         self, c, eng_plan_stat_trial(&self->designs[i], &c->st, false));
 }
 
-static bool s_has_events(const struct eng_event *ev,
-                         const struct nlp_result *r)
+static bool s_has_events(const struct eng_event *ev, const struct nlp_result *r)
 {
     if (ev->event_code.n)
         return true;

@@ -25,9 +25,9 @@ struct eng_plan_run {
     struct eng_links links;
     struct eng_plan_expo expo;
     int64_t lateness_ms;
-    int64_t max_ts;     /* newest event time seen (committed or not) */
-    int64_t max_ts_db;  /* the same, as of the last commit */
-    int64_t rearm_ms;   /* monotonic time of the last re-arm check */
+    int64_t max_ts;    /* newest event time seen (committed or not) */
+    int64_t max_ts_db; /* the same, as of the last commit */
+    int64_t rearm_ms;  /* monotonic time of the last re-arm check */
     struct eng_plan_run_stats stats;
     /* the event being processed */
     const struct eng_store_key *key;
@@ -56,7 +56,6 @@ int eng_plan_run_verdict(struct eng_plan_run *self, struct eng_pcell *c,
 int eng_plan_run_count(struct eng_plan_run *self, const struct nlp_result *r);
 
 /* A report under each disproportionality plan. */
-int eng_plan_run_disprop(struct eng_plan_run *self,
-                         const struct nlp_result *r);
+int eng_plan_run_disprop(struct eng_plan_run *self, const struct nlp_result *r);
 
 #endif

@@ -265,10 +265,9 @@ static int s_close_page(eng_store_t *store, int64_t watermark,
         return DS_ESTORE;
     for (size_t i = 0; i < *n; i++) {
         bool found;
-        int rc = eng_plan_trial_hit(store, due[i].plan,
-                                    ds_span_str(due[i].device), due[i].event,
-                                    ds_span_str(due[i].patient), due[i].ts,
-                                    &found);
+        int rc = eng_plan_trial_hit(
+            store, due[i].plan, ds_span_str(due[i].device), due[i].event,
+            ds_span_str(due[i].patient), due[i].ts, &found);
         if (rc == 0 && found)
             rc = fn(arg, due[i].plan, due[i].device, due[i].event);
         if (rc != 0)

@@ -2,8 +2,8 @@
  * eng_http.h - the read-only HTTP API, /metrics, server-sent events and
  * the dashboard files, served from inside `devsurv serve`.
  *
- * Contract: README.md, "HTTP API and dashboard" (issue 9). libmicrohttpd, one thread per
- * connection (an event stream holds its thread; at most
+ * Contract: README.md, "HTTP API and dashboard" (issue 9). libmicrohttpd, one
+ * thread per connection (an event stream holds its thread; at most
  * ENG_HTTP_MAX_CONN connections). GET and HEAD only (405 otherwise), 404
  * for unknown paths, and with http.token_file set every path but /healthz
  * needs "Authorization: Bearer <token>" (or ?access_token=, RFC 6750 2.3,

@@ -52,13 +52,13 @@ struct eng_link_exposure {
 };
 
 struct eng_link {
-    size_t plan;                /* index in the plan set */
-    struct ds_span device;      /* the cell's device key */
-    const char *event;          /* the plan event code (in the plan) */
-    bool comparator;            /* a comparator device's event */
-    int64_t mention;            /* index into nlp_result.m, -1 structured */
+    size_t plan;           /* index in the plan set */
+    struct ds_span device; /* the cell's device key */
+    const char *event;     /* the plan event code (in the plan) */
+    bool comparator;       /* a comparator device's event */
+    int64_t mention;       /* index into nlp_result.m, -1 structured */
     enum eng_link_how how;
-    int64_t anchor;             /* exposure time, else the event's time */
+    int64_t anchor; /* exposure time, else the event's time */
 };
 
 struct eng_links {
