@@ -64,8 +64,7 @@ static int s_contrib(struct eng_plan_run *self, const struct eng_link *l)
     const struct eng_plan *p = eng_plan_set_get(self->set, l->plan);
     return eng_plan_contribution(self->store, p->id, l->device, l->event,
                                  l->comparator, self->key, l->mention,
-                                 eng_link_how_name(l->how),
-                                 self->ev->time_ms);
+                                 eng_link_how_name(l->how), self->ev->time_ms);
 }
 
 bool eng_plan_run_binomial_holds(const struct eng_plan *p,
@@ -139,8 +138,8 @@ static int s_count_one(struct eng_plan_run *self, const struct eng_link *l)
         if (rc != 0 || !open)
             return rc;
     }
-    struct eng_pcell *c =
-        eng_plan_cells_get(self->cells, l->plan, l->device, l->event, true, &rc);
+    struct eng_pcell *c = eng_plan_cells_get(self->cells, l->plan, l->device,
+                                             l->event, true, &rc);
     if (!c)
         return rc;
     if (p->method == ENG_PLAN_CUSUM_BERNOULLI)
@@ -185,8 +184,7 @@ static bool s_span_in(const struct ds_span *v, size_t n, struct ds_span s)
 }
 
 static void s_key_add(struct s_report *rep, const eng_plan_set_t *set,
-                      const struct eng_plan *p,
-                      const struct eng_plan_device *d)
+                      const struct eng_plan *p, const struct eng_plan_device *d)
 {
     if (rep->nkeys == S_KEYS_MAX || !eng_plan_device_in(set, p, d))
         return;
@@ -250,14 +248,15 @@ static int s_disprop_cells(struct eng_plan_run *self, size_t pi,
     const struct eng_plan *p = eng_plan_set_get(self->set, pi);
     int rc = 0;
     for (size_t e = 0; e < p->n_events; e++) {
-        struct eng_pcell *t = eng_plan_cells_get(
-            self->cells, pi, ds_span_str(ENG_PLAN_TOTALS), p->events[e], true, &rc);
+        struct eng_pcell *t =
+            eng_plan_cells_get(self->cells, pi, ds_span_str(ENG_PLAN_TOTALS),
+                               p->events[e], true, &rc);
         if (!t)
             return rc;
         int64_t n_e = t->st.observed, n_all = t->st.exposures;
         for (size_t k = 0; k < rep->nkeys; k++) {
-            if (eng_plan_cells_get(self->cells, pi, rep->keys[k],
-                                   p->events[e], false, NULL))
+            if (eng_plan_cells_get(self->cells, pi, rep->keys[k], p->events[e],
+                                   false, NULL))
                 continue;
             struct eng_pcell *c = eng_plan_cells_get(
                 self->cells, pi, rep->keys[k], p->events[e], true, &rc);
@@ -300,12 +299,15 @@ static int s_disprop_plan(struct eng_plan_run *self, size_t pi,
         c->dirty = true;
         if (!kin && !ein)
             continue;
-        rc = eng_plan_run_verdict(self, c,
-                                  eng_plan_stat_table(&self->designs[pi],
-                                                      &c->st, &t));
+        rc = eng_plan_run_verdict(
+            self, c, eng_plan_stat_table(&self->designs[pi], &c->st, &t));
         if (rc == 0 && kin && ein) {
-            struct eng_link l = {pi, ds_span_str(c->device), rep.events[at],
-                                 false, rep.mention[at], ENG_LINK_REPORT_DEVICE,
+            struct eng_link l = {pi,
+                                 ds_span_str(c->device),
+                                 rep.events[at],
+                                 false,
+                                 rep.mention[at],
+                                 ENG_LINK_REPORT_DEVICE,
                                  self->ev->time_ms};
             self->stats.links++;
             rc = s_contrib(self, &l);

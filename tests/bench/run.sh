@@ -39,12 +39,14 @@ MB_AC=${BENCH_AC_MB:-50}
 MAUDE_TSV=${MAUDE_DIR:-../shared/eval/maude}/maude_uniform_sample_1k.tsv
 FOICLASS=${FDA_DIR:-../shared/eval/fda}/foiclass.txt
 CC=${CC:-cc}
-PKGS="libzmq sqlite3 jansson libpcre2-8 libsodium"
+PKGS="libzmq sqlite3 jansson libpcre2-8 libsodium libmicrohttpd"
 BIN=$BUILD/bench/bench_stages
 BIN_STATS=$BUILD/bench/bench_stats
 BIN_EXTRACT=$BUILD/bench/bench_extract
 BIN_REGEX=$BUILD/bench/bench_regex
 BIN_AC=$BUILD/bench/bench_ac
+BIN_PLANS=$BUILD/bench/bench_plans
+BIN_HTTP=$BUILD/bench/bench_http
 B=tests/bench
 SRC_STAGES="$B/bench_stages_main.c $B/bench_stages_stream.c"
 SRC_STAGES="$SRC_STAGES $B/bench_stages_drive.c $B/bench_stages_decode.c"
@@ -100,6 +102,14 @@ $CC -std=c11 $OPT -Iinclude -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
     $PKG_CFLAGS $WARN -pthread -o "$BIN_REGEX" tests/bench/bench_regex.c \
     "$BUILD/libdevsurv.a" $PKG_LIBS $MALLOC -lm ||
     die "cannot build $BIN_REGEX"
+for b in plans http; do
+    # shellcheck disable=SC2086
+    $CC -std=c11 $OPT -Iinclude -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+        $PKG_CFLAGS $WARN -pthread -o "$BUILD/bench/bench_$b" \
+        "tests/bench/bench_$b.c" tests/bench/bench_util.c \
+        "$BUILD/libdevsurv.a" $PKG_LIBS $MALLOC -lm ||
+        die "cannot build bench_$b"
+done
 # bench_ac.c is still being worked on: a build failure skips it, loudly.
 ac_log=$BUILD/bench/bench_ac.log
 # shellcheck disable=SC2086
@@ -142,6 +152,16 @@ else
     head -n 5 "$ac_log" | sed 's/^/    /'
 fi
 echo
+for sc in fixtures/scenarios/*.scn; do
+    "$BUILD/ds-scenario" "$sc" >"$BUILD/bench/scn_$(basename "$sc" .scn).jsonl" ||
+        die "ds-scenario $sc failed"
+done
+"$BIN_PLANS" "$BUILD"/bench/scn_*.jsonl || die "bench_plans failed"
+BENCH_PLANS_PAD=1000 "$BIN_PLANS" "$BUILD"/bench/scn_*.jsonl ||
+    die "bench_plans failed"
+echo
+"$BIN_HTTP" "$BUILD/bench" || die "bench_http failed"
+echo
 BUILD=$BUILD tests/bench/bench_e2e.sh "$N_E2E" || die "bench_e2e.sh failed"
 
 cat <<EOF
@@ -181,5 +201,12 @@ How to read this (total $(($(date +%s) - start)) s):
   and generated device names, a dense corpus) with best-of-N timing and
   corpora of their own: compare their rows with each other, not with
   bench_extract's.
+- Plans (bench_plans, over the ds-scenario streams): extraction alone vs
+  extraction + linking + the cells' statistics (target: the plan stages
+  cost < 20% of extraction throughput), and the whole pipeline with plans
+  off and on (the difference is mostly SQLite rows and audit entries).
+- HTTP (bench_http): p50/p99 per API endpoint on a store of 100,000
+  signals and 1,000,000 events (target p99 < 50 ms), built once and kept
+  in $BUILD/bench.
 - Nothing here passes or fails on speed; CI does not time things.
 EOF
