@@ -146,7 +146,10 @@ static void s_mention(struct s_buf *b, const json_t *c)
           s_str(c, "label"), s_str(c, "rule"), s_int(c, "rule_line"));
     if (json_array_size(flags)) {
         s_put(b, "    flags    ");
-        json_array_foreach(flags, i, f) s_put(b, " %s", json_string_value(f));
+        for (i = 0; i < json_array_size(flags); i++) {
+            f = json_array_get(flags, i);
+            s_put(b, " %s", json_string_value(f));
+        }
         s_put(b, "\n");
     }
     s_context(b, json_object_get(c, "context"));

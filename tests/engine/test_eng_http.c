@@ -126,8 +126,12 @@ static void s_req(int port, const char *method, const char *path,
     ssize_t k;
     while ((k = read(fd, buf + len, cap - len - 1)) > 0) {
         len += (size_t)k;
-        if (len + 1 == cap)
-            buf = realloc(buf, cap *= 2);
+        if (len + 1 == cap) {
+            char *grown = realloc(buf, cap *= 2);
+            if (!grown)
+                break;
+            buf = grown;
+        }
     }
     close(fd);
     buf[len] = '\0';
