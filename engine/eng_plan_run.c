@@ -55,6 +55,7 @@ static int s_load(struct eng_plan_run *self, const struct eng_config *cfg,
         return DS_ENOMEM;
     for (size_t i = 0; i < n; i++) {
         const struct eng_plan *p = eng_plan_set_get(self->set, i);
+        self->has_cusum |= p->method == ENG_PLAN_CUSUM_BERNOULLI;
         if ((rc = eng_plan_design_init(&self->designs[i], p, diag)) != 0) {
             char msg[DS_DIAG_MSG_MAX];
             snprintf(msg, sizeof msg, "%s", diag->msg);
@@ -396,6 +397,8 @@ int eng_plan_run_event(eng_plan_run_t *self, const struct eng_store_key *k,
         return rc;
     if (ev->kind == ENG_EV_REPORT && (rc = eng_plan_run_disprop(self, r)) != 0)
         return rc;
+    if (!self->has_cusum)
+        return 0;
     return eng_plan_trials_close(self->store, self->max_ts - self->lateness_ms,
                                  s_trial_closed, self);
 }

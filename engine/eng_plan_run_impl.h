@@ -25,6 +25,7 @@ struct eng_plan_run {
     struct eng_links links;
     struct eng_plan_expo expo;
     int64_t lateness_ms;
+    bool has_cusum;    /* a plan has trials to close as the watermark moves */
     int64_t max_ts;    /* newest event time seen (committed or not) */
     int64_t max_ts_db; /* the same, as of the last commit */
     int64_t rearm_ms;  /* monotonic time of the last re-arm check */
