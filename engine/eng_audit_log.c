@@ -121,3 +121,35 @@ int eng_audit_log_alert(eng_audit_t *a, const struct eng_audit_alert *t)
     struct ds_span subj = {subject, (size_t)n};
     return s_append(a, ENG_AUDIT_ALERT_TRANSITION, t->ts, subj, b);
 }
+
+int eng_audit_log_mentions(eng_audit_t *a, const struct eng_store_key *k,
+                           int64_t ts, const char *rules_sha, int64_t count,
+                           const uint8_t digest[ENG_AUDIT_HASH])
+{
+    char subject[S_SUBJECT_MAX];
+    struct eng_audit_buf *b = eng_audit_payload(a);
+    eng_audit_buf_str(b, ds_span_str(rules_sha));
+    eng_audit_buf_i64(b, count);
+    eng_audit_buf_bytes(b, digest, ENG_AUDIT_HASH);
+    return s_append(a, ENG_AUDIT_MENTIONS, ts, s_key(subject, k), b);
+}
+
+int eng_audit_log_late(eng_audit_t *a, const struct eng_store_key *k,
+                       int64_t ts, int64_t watermark)
+{
+    char subject[S_SUBJECT_MAX];
+    struct eng_audit_buf *b = eng_audit_payload(a);
+    eng_audit_buf_i64(b, ts);
+    eng_audit_buf_i64(b, watermark);
+    return s_append(a, ENG_AUDIT_EVENT_LATE, ts, s_key(subject, k), b);
+}
+
+int eng_audit_log_loaded(eng_audit_t *a, enum eng_audit_kind kind,
+                         const char *sha, const char *files, int64_t ts)
+{
+    struct eng_audit_buf *b = eng_audit_payload(a);
+    eng_audit_buf_str(b, ds_span_str(sha));
+    eng_audit_buf_str(b, ds_span_str(files));
+    const char *subj = kind == ENG_AUDIT_RULES_LOADED ? "rules" : "plans";
+    return s_append(a, kind, ts, ds_span_str(subj), b);
+}

@@ -300,11 +300,6 @@ int eng_cases_next(struct eng_cases *self, struct eng_case *out,
 
 /* ---- comparing ---- */
 
-static bool s_same(struct ds_span a, struct ds_span b)
-{
-    return a.n == b.n && (a.n == 0 || memcmp(a.p, b.p, a.n) == 0);
-}
-
 /* The id of the trigger or section heading behind a cause ("" if none). */
 static struct ds_span s_cause_id(const nlp_rules_t *rules,
                                  const struct nlp_ctx_cause *c)
@@ -334,10 +329,12 @@ static bool s_fits(const struct eng_case *c, const struct eng_case_expect *x,
                    const nlp_rules_t *rules, const struct nlp_mention *m)
 {
     if (x->kind != m->kind || x->flags != m->flags ||
-        !s_same(x->code, m->code) || !s_same(x->text, s_surface(c, m)))
+        !ds_span_same(x->code, m->code) ||
+        !ds_span_same(x->text, s_surface(c, m)))
         return false;
     for (unsigned k = 0; k < NLP_CTX_NCAT; k++)
-        if (x->why[k].n && !s_same(x->why[k], s_cause_id(rules, &m->cause[k])))
+        if (x->why[k].n &&
+            !ds_span_same(x->why[k], s_cause_id(rules, &m->cause[k])))
             return false;
     return true;
 }

@@ -52,17 +52,13 @@ static bool s_mention_device(const struct nlp_mention *m,
     return true;
 }
 
-static bool s_same(struct ds_span a, struct ds_span b)
-{
-    return a.n == b.n && (a.n == 0 || memcmp(a.p, b.p, a.n) == 0);
-}
-
 static int s_push(struct eng_links *l, const struct eng_link *k)
 {
     for (size_t i = 0; i < l->n; i++) { /* once per cell and event */
         const struct eng_link *o = &l->v[i];
         if (o->plan == k->plan && o->event == k->event &&
-            o->comparator == k->comparator && s_same(o->device, k->device))
+            o->comparator == k->comparator &&
+            ds_span_same(o->device, k->device))
             return 0;
     }
     if (l->n == l->cap) {
@@ -95,6 +91,14 @@ static int s_try(const eng_plan_set_t *set, size_t i,
         return 0;
     int rc = s_push(l, k);
     return rc != 0 ? rc : 1;
+}
+
+void eng_link_event_device(const struct eng_event *ev,
+                           struct eng_plan_device *d)
+{
+    *d = (struct eng_plan_device){ev->product_code, ev->brand, ev->model, {0}};
+    if (ev->udi.n >= 14)
+        d->udi_di = ev->udi;
 }
 
 /* Device mentions of r in sentence `sent` (same = true) or outside it. */
@@ -147,9 +151,8 @@ static int s_link_code(const eng_plan_set_t *set, size_t i,
     k.event = eng_plan_event_cover(set, p, code);
     if (!k.event)
         return 0;
-    struct eng_plan_device d = {ev->product_code, ev->brand, ev->model, {0}};
-    if (ev->udi.n >= 14) /* the GTIN of a GS1 "(01)..." carrier */
-        d.udi_di = ev->udi;
+    struct eng_plan_device d;
+    eng_link_event_device(ev, &d);
     k.how = ev->kind == ENG_EV_REPORT ? ENG_LINK_REPORT_DEVICE
                                       : ENG_LINK_STRUCTURED;
     int rc = s_try(set, i, &d, &k, l);
@@ -238,7 +241,7 @@ size_t eng_link_implants(const struct nlp_result *r, struct ds_span *out,
             continue;
         bool dup = false;
         for (size_t i = 0; i < n && !dup; i++)
-            dup = s_same(out[i], m->code);
+            dup = ds_span_same(out[i], m->code);
         if (!dup)
             out[n++] = m->code;
     }

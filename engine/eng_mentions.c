@@ -3,6 +3,7 @@
  * eng_mentions.h).
  */
 #include "devsurv/eng_mentions.h"
+#include "devsurv/eng_audit_log.h"
 #include "devsurv/eng_store_cells.h"
 #include "devsurv/ds_err.h"
 
@@ -13,7 +14,6 @@
 
 #define S_CTX_MAX  1024
 #define S_RULE_MAX 160
-#define S_SUBJ_MAX (ENG_SOURCE_MAX + 48)
 
 static const char s_sql_put[] =
     "INSERT OR IGNORE INTO mentions(source, epoch, seq, n, kind, begin, end,"
@@ -173,15 +173,5 @@ int eng_mentions_put(eng_store_t *store, eng_audit_t *audit,
         return 0;
     uint8_t digest[crypto_hash_sha256_BYTES];
     crypto_hash_sha256_final(&h, digest);
-    char subject[S_SUBJ_MAX];
-    int n = snprintf(subject, sizeof subject, "%.*s/%" PRId64 "/%" PRId64,
-                     (int)k->source.n, k->source.p, k->epoch, k->seq);
-    struct eng_audit_buf *b = eng_audit_payload(audit);
-    eng_audit_buf_str(b, ds_span_str(sha));
-    eng_audit_buf_i64(b, (int64_t)*stored);
-    eng_audit_buf_bytes(b, digest, sizeof digest);
-    if (b->oom)
-        return DS_ENOMEM;
-    struct ds_span subj = {subject, n > 0 && n < S_SUBJ_MAX ? (size_t)n : 0};
-    return eng_audit_append(audit, ENG_AUDIT_MENTIONS, ts, subj, b->p, b->n);
+    return eng_audit_log_mentions(audit, k, ts, sha, (int64_t)*stored, digest);
 }

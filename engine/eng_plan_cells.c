@@ -152,20 +152,11 @@ struct eng_pcell *eng_plan_cells_at(eng_plan_cells_t *self, size_t i)
     return i < self->n ? &self->v[i] : NULL;
 }
 
-/* Index of the loaded plan with id, or SIZE_MAX. */
-static size_t s_plan(const eng_plan_set_t *set, const char *id)
-{
-    for (size_t i = 0; i < eng_plan_set_count(set); i++)
-        if (strcmp(eng_plan_set_get(set, i)->id, id) == 0)
-            return i;
-    return (size_t)-1;
-}
-
 static int s_load_row(eng_plan_cells_t *self, sqlite3_stmt *st)
 {
     const char *plan = (const char *)sqlite3_column_text(st, 0);
-    size_t pi = s_plan(self->set, plan ? plan : "");
-    if (pi == (size_t)-1)
+    size_t pi = eng_plan_set_find(self->set, plan ? plan : "");
+    if (pi == SIZE_MAX)
         return 0;
     const char *dev = (const char *)sqlite3_column_text(st, 1);
     const char *ev = (const char *)sqlite3_column_text(st, 2);

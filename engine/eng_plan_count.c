@@ -178,7 +178,7 @@ struct s_report {
 static bool s_span_in(const struct ds_span *v, size_t n, struct ds_span s)
 {
     for (size_t i = 0; i < n; i++)
-        if (v[i].n == s.n && memcmp(v[i].p, s.p, s.n) == 0)
+        if (ds_span_same(v[i], s))
             return true;
     return false;
 }
@@ -212,9 +212,8 @@ static void s_report_read(struct s_report *rep, const eng_plan_set_t *set,
                           const struct nlp_result *r)
 {
     memset(rep, 0, sizeof *rep);
-    struct eng_plan_device d = {ev->product_code, ev->brand, ev->model, {0}};
-    if (ev->udi.n >= 14)
-        d.udi_di = ev->udi;
+    struct eng_plan_device d;
+    eng_link_event_device(ev, &d);
     s_key_add(rep, set, p, &d);
     if (ev->event_code.n)
         s_event_add(rep, set, p, ev->event_code, -1);

@@ -130,18 +130,6 @@ static char *s_rule_files(const nlp_rules_t *rules)
     return s;
 }
 
-static int s_audit_set(eng_audit_t *a, enum eng_audit_kind kind,
-                       const char *sha, const char *files, int64_t ts)
-{
-    struct eng_audit_buf *b = eng_audit_payload(a);
-    eng_audit_buf_str(b, ds_span_str(sha));
-    eng_audit_buf_str(b, ds_span_str(files));
-    if (b->oom)
-        return DS_ENOMEM;
-    const char *subj = kind == ENG_AUDIT_RULES_LOADED ? "rules" : "plans";
-    return eng_audit_append(a, kind, ts, ds_span_str(subj), b->p, b->n);
-}
-
 int eng_plan_run_audit_loaded(eng_plan_run_t *self, int64_t ts)
 {
     char *files = s_rule_files(self->rules);
@@ -152,21 +140,15 @@ int eng_plan_run_audit_loaded(eng_plan_run_t *self, int64_t ts)
     const char *pfiles = eng_plan_set_files(self->set);
     int rc = eng_plan_ruleset_put(self->store, rsha, "rules", files, ts);
     if (rc == 0)
-        rc = s_audit_set(self->audit, ENG_AUDIT_RULES_LOADED, rsha, files, ts);
+        rc = eng_audit_log_loaded(self->audit, ENG_AUDIT_RULES_LOADED, rsha,
+                                  files, ts);
     if (rc == 0)
         rc = eng_plan_ruleset_put(self->store, psha, "plans", pfiles, ts);
     if (rc == 0)
-        rc = s_audit_set(self->audit, ENG_AUDIT_PLANS_LOADED, psha, pfiles, ts);
+        rc = eng_audit_log_loaded(self->audit, ENG_AUDIT_PLANS_LOADED, psha,
+                                  pfiles, ts);
     ds_free(files);
     return rc;
-}
-
-static size_t s_plan_index(const struct eng_plan_run *self, const char *id)
-{
-    for (size_t i = 0; i < eng_plan_set_count(self->set); i++)
-        if (strcmp(eng_plan_set_get(self->set, i)->id, id) == 0)
-            return i;
-    return (size_t)-1;
 }
 
 int eng_plan_run_begin(eng_plan_run_t *self)
@@ -183,8 +165,8 @@ int eng_plan_run_begin(eng_plan_run_t *self)
         const char *plan = (const char *)sqlite3_column_text(st, 0);
         const char *dev = (const char *)sqlite3_column_text(st, 1);
         const char *ev = (const char *)sqlite3_column_text(st, 2);
-        size_t i = s_plan_index(self, plan ? plan : "");
-        if (i == (size_t)-1 ||
+        size_t i = eng_plan_set_find(self->set, plan ? plan : "");
+        if (i == SIZE_MAX ||
             eng_plan_set_get(self->set, i)->after != ENG_PLAN_REARM)
             continue;
         struct eng_pcell *c =
@@ -284,10 +266,8 @@ static int s_exposures(struct eng_plan_run *self, const struct nlp_result *r)
     const struct eng_event *ev = self->ev;
     if (ev->kind == ENG_EV_EXPOSURE &&
         (ev->product_code.n || ev->brand.n || ev->udi.n)) {
-        struct eng_plan_device d = {
-            ev->product_code, ev->brand, ev->model, {0}};
-        if (ev->udi.n >= 14)
-            d.udi_di = ev->udi;
+        struct eng_plan_device d;
+        eng_link_event_device(ev, &d);
         return s_exposure(self, &d);
     }
     if (ev->kind != ENG_EV_NOTE || !r || !ev->patient.n)
@@ -305,22 +285,12 @@ static int s_exposures(struct eng_plan_run *self, const struct nlp_result *r)
 
 static int s_late(struct eng_plan_run *self, int64_t watermark)
 {
-    const struct eng_store_key *k = self->key;
-    char subject[ENG_SOURCE_MAX + 48];
     self->stats.late++;
-    int rc = eng_plan_late_put(self->store, k, self->ev->time_ms, watermark);
-    if (rc != 0)
-        return rc;
-    int n = snprintf(subject, sizeof subject, "%.*s/%" PRId64 "/%" PRId64,
-                     (int)k->source.n, k->source.p, k->epoch, k->seq);
-    struct eng_audit_buf *b = eng_audit_payload(self->audit);
-    eng_audit_buf_i64(b, self->ev->time_ms);
-    eng_audit_buf_i64(b, watermark);
-    if (b->oom)
-        return DS_ENOMEM;
-    struct ds_span subj = {subject, n > 0 ? (size_t)n : 0};
-    return eng_audit_append(self->audit, ENG_AUDIT_EVENT_LATE,
-                            self->ev->time_ms, subj, b->p, b->n);
+    int rc =
+        eng_plan_late_put(self->store, self->key, self->ev->time_ms, watermark);
+    return rc != 0 ? rc
+                   : eng_audit_log_late(self->audit, self->key,
+                                        self->ev->time_ms, watermark);
 }
 
 /* eng_plan_trial_fn: a CUSUM trial closed without its event. */
@@ -328,8 +298,8 @@ static int s_trial_closed(void *arg, const char *plan, const char *device,
                           const char *event)
 {
     struct eng_plan_run *self = arg;
-    size_t i = s_plan_index(self, plan);
-    if (i == (size_t)-1)
+    size_t i = eng_plan_set_find(self->set, plan);
+    if (i == SIZE_MAX)
         return 0;
     int rc = 0;
     struct eng_pcell *c = eng_plan_cells_get(

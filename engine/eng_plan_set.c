@@ -290,6 +290,14 @@ const struct eng_plan *eng_plan_set_get(const eng_plan_set_t *self, size_t i)
     return self && i < self->n ? &self->plans[i] : NULL;
 }
 
+size_t eng_plan_set_find(const eng_plan_set_t *self, const char *id)
+{
+    for (size_t i = 0; i < eng_plan_set_count(self); i++)
+        if (strcmp(self->plans[i].id, id) == 0)
+            return i;
+    return SIZE_MAX;
+}
+
 const char *eng_plan_set_sha256(const eng_plan_set_t *self)
 {
     return self->sha256;

@@ -31,4 +31,10 @@ static inline bool ds_span_eq(struct ds_span a, const char *s)
     return a.n == n && (n == 0 || memcmp(a.p, s, n) == 0);
 }
 
+/* True when spans a and b hold the same bytes. */
+static inline bool ds_span_same(struct ds_span a, struct ds_span b)
+{
+    return a.n == b.n && (a.n == 0 || memcmp(a.p, b.p, a.n) == 0);
+}
+
 #endif

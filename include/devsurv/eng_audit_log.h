@@ -24,12 +24,18 @@
  *                      str(to status), str(by), str(reason); ts = the
  *                      WALL clock in ms (an operational record written by
  *                      `devsurv alert`, not by a replay)
+ *   mentions           "source/epoch/seq"; str(rule-set SHA-256), i64
+ *                      count, bytes(SHA-256 of the rows: eng_mentions.h);
+ *                      ts = the event's time
+ *   event_late         "source/epoch/seq"; i64 event time, i64 watermark;
+ *                      ts = the event's time
+ *   rules_loaded,      "rules" / "plans"; str(SHA-256), str(file list);
+ *   plans_loaded       ts = the head's ts
+ *   source_discontinuity  "<source>/<epoch>"; see below
  * Using the head's ts where there is no event time keeps replays
  * deterministic: nothing here reads the wall clock.
  *
- * Not here: checkpoint entries (eng_checkpoint), rules_loaded,
- * source_discontinuity (kinds reserved in eng_audit_canon.h for the
- * modules that own those actions).
+ * Not here: checkpoint entries (eng_checkpoint).
  */
 #ifndef DEVSURV_ENG_AUDIT_LOG_H
 #define DEVSURV_ENG_AUDIT_LOG_H
@@ -50,6 +56,17 @@ int eng_audit_log_quarantine(eng_audit_t *a, const struct eng_store_key *k,
 int eng_audit_log_signal(eng_audit_t *a, const struct eng_signal *s);
 
 int eng_audit_log_config(eng_audit_t *a, const char *text, size_t n);
+
+int eng_audit_log_mentions(eng_audit_t *a, const struct eng_store_key *k,
+                           int64_t ts, const char *rules_sha, int64_t count,
+                           const uint8_t digest[ENG_AUDIT_HASH]);
+
+int eng_audit_log_late(eng_audit_t *a, const struct eng_store_key *k,
+                       int64_t ts, int64_t watermark);
+
+/* kind: ENG_AUDIT_RULES_LOADED or ENG_AUDIT_PLANS_LOADED. */
+int eng_audit_log_loaded(eng_audit_t *a, enum eng_audit_kind kind,
+                         const char *sha, const char *files, int64_t ts);
 
 /* One alert transition (eng_alert.h); strings borrowed, NUL-terminated. */
 struct eng_audit_alert {

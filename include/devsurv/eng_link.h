@@ -83,6 +83,11 @@ int eng_link_event(const eng_plan_set_t *set, const struct eng_event *ev,
 size_t eng_link_implants(const struct nlp_result *r, struct ds_span *out,
                          size_t cap);
 
+/* The event's structured device (envelope `device`, FHIR Device, MAUDE
+ * device row) as a plan device; spans borrow from ev. */
+void eng_link_event_device(const struct eng_event *ev,
+                           struct eng_plan_device *d);
+
 /* "structured", "report-device", "sentence", "note", "patient-exposure". */
 const char *eng_link_how_name(enum eng_link_how how);
 

@@ -169,6 +169,9 @@ void eng_plan_set_destroy(eng_plan_set_t **self_p);
 size_t eng_plan_set_count(const eng_plan_set_t *self);
 const struct eng_plan *eng_plan_set_get(const eng_plan_set_t *self, size_t i);
 
+/* Index of the plan with this id, or SIZE_MAX when none. */
+size_t eng_plan_set_find(const eng_plan_set_t *self, const char *id);
+
 /* SHA-256 over the sorted file names and bytes, lower-case hex (65 bytes
  * with NUL), and the file list "a.plan b.plan" (borrowed). */
 const char *eng_plan_set_sha256(const eng_plan_set_t *self);
