@@ -6,6 +6,7 @@
 #include "devsurv/eng_link.h"
 #include "devsurv/ds_alloc.h"
 #include "devsurv/ds_err.h"
+#include "devsurv/nlp_udi.h"
 
 #include <string.h>
 
@@ -93,12 +94,27 @@ static int s_try(const eng_plan_set_t *set, size_t i,
     return rc != 0 ? rc : 1;
 }
 
+/* Is s 14 digits whose GS1 check digit holds (a bare GTIN-14)? */
+static bool s_gtin14(struct ds_span s)
+{
+    if (s.n != 14)
+        return false;
+    for (size_t i = 0; i < 14; i++)
+        if (s.p[i] < '0' || s.p[i] > '9')
+            return false;
+    return nlp_gs1_check_digit(s.p, 13) == s.p[13] - '0';
+}
+
 void eng_link_event_device(const struct eng_event *ev,
                            struct eng_plan_device *d)
 {
+    struct nlp_udi u;
     *d = (struct eng_plan_device){ev->product_code, ev->brand, ev->model, {0}};
-    if (ev->udi.n >= 14)
+    if (s_gtin14(ev->udi))
         d->udi_di = ev->udi;
+    else if (ev->udi.n && nlp_udi_parse(ev->udi, &u, NULL) == 0 &&
+             u.agency == NLP_UDI_GS1)
+        d->udi_di = u.di; /* the GTIN of the carrier's AI (01) */
 }
 
 /* Device mentions of r in sentence `sent` (same = true) or outside it. */

@@ -84,7 +84,9 @@ size_t eng_link_implants(const struct nlp_result *r, struct ds_span *out,
                          size_t cap);
 
 /* The event's structured device (envelope `device`, FHIR Device, MAUDE
- * device row) as a plan device; spans borrow from ev. */
+ * device row) as a plan device; spans borrow from ev. Its UDI-DI is the
+ * GTIN-14 of a GS1 UDI (a carrier "(01)...(21)..." or "01..." that
+ * parses with its check digit, or a bare GTIN-14); other UDIs give none. */
 void eng_link_event_device(const struct eng_event *ev,
                            struct eng_plan_device *d);
 

@@ -114,6 +114,30 @@ TEST(plan_set_loads_from_a_temp_dir)
     CHECK_STR(eng_plan_regulation(s_set, ds_span_str("LDF")), "870.3680");
 }
 
+/* udi_di of the structured device of an event carrying udi. */
+static struct ds_span s_udi_di(const char *udi)
+{
+    struct eng_event ev = s_note("", "MGB", T0);
+    struct eng_plan_device d;
+    ev.udi = ds_span_str(udi);
+    eng_link_event_device(&ev, &d);
+    return d.udi_di;
+}
+
+TEST(structured_udi_gives_its_gtin)
+{
+    /* a GS1 carrier: the GTIN of AI (01), not the whole string */
+    CHECK(ds_span_eq(s_udi_di("(01)00614141000029(21)SN1"), "00614141000029"));
+    CHECK(ds_span_eq(s_udi_di("0100614141000029"), "00614141000029"));
+    CHECK(ds_span_eq(s_udi_di("00614141000029"), "00614141000029"));
+    /* wrong check digit, too short, HIBCC, nothing: no UDI-DI */
+    CHECK_INT(s_udi_di("(01)00614141000028(21)SN1").n, 0);
+    CHECK_INT(s_udi_di("00614141000028").n, 0);
+    CHECK_INT(s_udi_di("0061414100002").n, 0);
+    CHECK_INT(s_udi_di("+H123PARTNO1234567890120/$$52001510X3").n, 0);
+    CHECK_INT(s_udi_di("").n, 0);
+}
+
 TEST(affirmed_mention_links_through_the_structured_device)
 {
     CHECK_INT(s_link_text("Groin haematoma at the access site.", "MGB"), 1);
@@ -422,6 +446,7 @@ int main(void)
     int rc = s_setup();
     if (rc == 0) {
         RUN(plan_set_loads_from_a_temp_dir);
+        RUN(structured_udi_gives_its_gtin);
         RUN(affirmed_mention_links_through_the_structured_device);
         RUN(negated_hypothetical_historical_family_never_link);
         RUN(possible_links);
