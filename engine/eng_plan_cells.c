@@ -68,8 +68,7 @@ static uint64_t s_hash(size_t plan, struct ds_span device, const char *event)
 static bool s_is(const struct eng_pcell *c, size_t plan, struct ds_span device,
                  const char *event)
 {
-    return c->plan == plan && strlen(c->device) == device.n &&
-           memcmp(c->device, device.p, device.n) == 0 &&
+    return c->plan == plan && ds_str_cmp_span(c->device, device) == 0 &&
            strcmp(c->event, event) == 0;
 }
 

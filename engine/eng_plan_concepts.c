@@ -182,10 +182,7 @@ static const void *s_find(const void *base, size_t n, size_t sz,
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         const char *k = (const char *)base + mid * sz;
-        size_t kn = strlen(k), m = kn < code.n ? kn : code.n;
-        int d = memcmp(k, code.p, m);
-        if (d == 0)
-            d = kn < code.n ? -1 : kn > code.n ? 1 : 0;
+        int d = ds_str_cmp_span(k, code);
         if (d == 0)
             return k;
         if (d < 0)

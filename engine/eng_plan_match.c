@@ -29,19 +29,20 @@
 
 #define S_DEPTH_MAX 8 /* IMDRF has 3 levels; a guard against cycles */
 
+/* Case-insensitive (ASCII) equality of span a and string b; no strlen:
+ * it runs for every list entry of every plan on every linked device. */
 static bool s_ieq(struct ds_span a, const char *b)
 {
-    size_t n = strlen(b);
-    if (a.n != n)
-        return false;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < a.n; i++) {
         unsigned char x = (unsigned char)a.p[i], y = (unsigned char)b[i];
+        if (y == 0)
+            return false;
         x = x >= 'A' && x <= 'Z' ? x + 32 : x;
         y = y >= 'A' && y <= 'Z' ? y + 32 : y;
         if (x != y)
             return false;
     }
-    return true;
+    return b[a.n] == '\0';
 }
 
 static int s_event_index(const struct eng_plan *p, struct ds_span code)
@@ -160,10 +161,7 @@ static int s_cover_find(const struct eng_plan_ext *e, struct ds_span code)
     size_t lo = 0, hi = code.n && code.n < ENG_PLAN_CODE_MAX ? e->ncover : 0;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        const char *k = e->cover[mid].code;
-        size_t kn = strlen(k), m = kn < code.n ? kn : code.n;
-        int d = memcmp(k, code.p, m);
-        d = d ? d : kn < code.n ? -1 : kn > code.n ? 1 : 0;
+        int d = ds_str_cmp_span(e->cover[mid].code, code);
         if (d == 0)
             return (int)e->cover[mid].event;
         if (d < 0)

@@ -31,6 +31,20 @@ static inline bool ds_span_eq(struct ds_span a, const char *s)
     return a.n == n && (n == 0 || memcmp(a.p, s, n) == 0);
 }
 
+/* strcmp(s, the span's bytes) as a sign (-1, 0, 1), without strlen: a
+ * NUL-terminated key against a span in a sorted table's binary search. */
+static inline int ds_str_cmp_span(const char *s, struct ds_span sp)
+{
+    for (size_t i = 0; i < sp.n; i++) {
+        unsigned char a = (unsigned char)s[i], b = (unsigned char)sp.p[i];
+        if (a == 0)
+            return -1; /* s ended first */
+        if (a != b)
+            return a < b ? -1 : 1;
+    }
+    return s[sp.n] ? 1 : 0;
+}
+
 /* True when spans a and b hold the same bytes. */
 static inline bool ds_span_same(struct ds_span a, struct ds_span b)
 {
