@@ -232,10 +232,12 @@ static int s_open(struct s_loop *L, struct ds_diag *diag)
     L->store = eng_store_open(L->cfg->store.path, false, diag);
     if (!L->store)
         return DS_ESTORE;
-    L->pipe = eng_pipeline_new(L->cfg, L->store, diag);
+    /* the pipeline says why it failed (rules or plans not loadable) */
+    if (!(L->pipe = eng_pipeline_new(L->cfg, L->store, diag)))
+        return DS_ECONFIG;
     L->ingest = eng_ingest_new(L->store);
     L->ctx = zmq_ctx_new();
-    if (!L->pipe || !L->ingest || !L->ctx)
+    if (!L->ingest || !L->ctx)
         return ds_diag_set_code(diag, DS_ENOMEM, "", 0, "out of memory");
     /* ZAP first: it must be bound before the ingest socket exists */
     if (!(L->auth = eng_auth_new(L->ctx, L->cfg, diag)))

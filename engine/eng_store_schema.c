@@ -5,7 +5,7 @@
  * migrations; never edit one that has shipped. Tables (DESIGN.md section 5):
  *   sources     committed seq per (source, epoch): the ingest watermark
  *   events      every accepted event, raw payload + decoded key fields,
- *               keyed (source, epoch, seq) so a repeat is a no-op
+ *               unique (source, epoch, seq) so a repeat is a no-op
  *   quarantine  every rejected message: raw bytes, DS_E code, reason
  *   exposures   devices exposed (implanted/used) per product code
  *   cells       product code x event code: observed, expected, statistic
@@ -189,6 +189,23 @@ static const char *const s_migrations[] = {
     "  from_status TEXT NOT NULL, to_status TEXT NOT NULL,"
     "  by TEXT NOT NULL, reason TEXT NOT NULL,"
     "  PRIMARY KEY(alert_id, n)) WITHOUT ROWID;",
+    /* 5: events become a rowid table. As a WITHOUT ROWID table keyed
+     * (source, epoch, seq) each ~1 KB row lived in an index b-tree, whose
+     * appends split pages half-empty: a quarter of every page held data
+     * and each event cost ~4.7 KB of WAL and database writes. A rowid
+     * table appends into full pages; the key stays UNIQUE. */
+    "CREATE TABLE events_v5("
+    "  source TEXT NOT NULL, epoch INTEGER NOT NULL, seq INTEGER NOT NULL,"
+    "  id TEXT NOT NULL, kind TEXT NOT NULL, ts_event INTEGER NOT NULL,"
+    "  patient TEXT, product_code TEXT, event_code TEXT,"
+    "  content_type TEXT NOT NULL, payload BLOB NOT NULL,"
+    "  UNIQUE(source, epoch, seq));"
+    "INSERT INTO events_v5 SELECT source, epoch, seq, id, kind, ts_event,"
+    "  patient, product_code, event_code, content_type, payload"
+    "  FROM events ORDER BY source, epoch, seq;"
+    "DROP TABLE events;"
+    "ALTER TABLE events_v5 RENAME TO events;"
+    "CREATE INDEX events_ts ON events(ts_event);",
 };
 
 int eng_store_schema_latest(void)

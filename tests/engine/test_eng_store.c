@@ -132,6 +132,45 @@ TEST(reopen_does_not_rerun_migrations)
     eng_store_destroy(&st);
 }
 
+/* A version-4 store holding events is migrated to rowid events: rows and
+ * their key survive, a repeat is still a no-op, and pages are full. */
+TEST(migration_5_keeps_events)
+{
+    char p[512];
+    sqlite3 *db;
+    CHECK_INT(sqlite3_open(s_path(p, sizeof p, "v4.db"), &db), SQLITE_OK);
+    for (int i = 1; i <= 4; i++)
+        CHECK_INT(sqlite3_exec(db, eng_store_schema_migration(i), NULL, NULL,
+                               NULL),
+                  SQLITE_OK);
+    CHECK_INT(sqlite3_exec(db,
+                           "INSERT INTO events VALUES('h1', 1, 2, 'b',"
+                           " 'note', 5, 'p', 'DTB', NULL, 'c', x'7b7d'),"
+                           "('h1', 1, 1, 'a', 'note', 6, 'p', 'DTB', NULL,"
+                           " 'c', x'7b7d'); PRAGMA user_version=4;",
+                           NULL, NULL, NULL),
+              SQLITE_OK);
+    sqlite3_close(db);
+    CHECK_INT(s_raw("v4.db", "SELECT count(*) FROM sqlite_master WHERE"
+                             " name = 'events' AND sql LIKE '%WITHOUT ROWID%'"),
+              1);
+    eng_store_t *st = s_batch("v4.db");
+    CHECK(st != NULL);
+    CHECK_INT(s_q(st, "PRAGMA user_version"), eng_store_schema_latest());
+    CHECK_INT(s_q(st, "SELECT count(*) FROM events"), 2);
+    CHECK_INT(s_q(st, "SELECT seq FROM events WHERE rowid = 1"), 1);
+    CHECK_INT(s_q(st, "SELECT ts_event FROM events WHERE seq = 2"), 5);
+    CHECK_INT(s_put_ev(st, 1), DS_EDUP); /* (h1, 1, 1) again: ignored */
+    CHECK_INT(s_put_ev(st, 3), 0);
+    CHECK_INT(eng_store_commit(st), 0);
+    CHECK_INT(s_q(st, "SELECT count(*) FROM events"), 3);
+    CHECK_INT(s_q(st, "SELECT id = 'a' FROM events WHERE seq = 1"), 1);
+    CHECK_INT(s_q(st, "SELECT count(*) FROM sqlite_master WHERE"
+                      " name = 'events_ts'"),
+              1);
+    eng_store_destroy(&st);
+}
+
 TEST(newer_database_is_refused_untouched)
 {
     char sql[64], p[512];
@@ -435,6 +474,7 @@ int main(void)
     }
     RUN(migrates_from_empty);
     RUN(reopen_does_not_rerun_migrations);
+    RUN(migration_5_keeps_events);
     RUN(newer_database_is_refused_untouched);
     RUN(read_only_refuses_foreign_sqlite_file);
     RUN(event_insert_is_idempotent);
