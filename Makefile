@@ -28,7 +28,7 @@ ifeq ($(WERROR),1)
 WARN    += -Werror
 endif
 
-PKGS    := libzmq sqlite3 jansson libpcre2-8 libsodium libmicrohttpd
+PKGS    := libzmq sqlite3 jansson libpcre2-8 libsodium libcrypto libmicrohttpd
 # Evaluated on first use, not at parse time, so `make deps all` works on a
 # machine where deps is what installs pkg-config and the libraries.
 PKG_CFLAGS = $(eval PKG_CFLAGS := $$(shell pkg-config --cflags $(PKGS)))$(PKG_CFLAGS)
@@ -58,7 +58,7 @@ FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
 FUZZ_SECS ?= 60
 
 DEPS_APT := build-essential pkg-config libzmq3-dev libsqlite3-dev sqlite3 \
-            libjansson-dev libjemalloc-dev libpcre2-dev libsodium-dev \
+            libjansson-dev libjemalloc-dev libpcre2-dev libsodium-dev libssl-dev \
             clang libclang-rt-14-dev clang-format cppcheck \
             libmicrohttpd-dev curl chromium chromium-driver python3
 

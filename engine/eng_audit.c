@@ -1,12 +1,12 @@
 /*
  * eng_audit.c - append to the audit hash chain and track its head (see
- * eng_audit.h). One prepared INSERT per entry; SHA-256 is libsodium's.
+ * eng_audit.h). One prepared INSERT per entry; SHA-256 is ds_sha256.h.
  */
 #include "devsurv/eng_audit.h"
 #include "devsurv/ds_alloc.h"
 #include "devsurv/ds_err.h"
+#include "devsurv/ds_sha256.h"
 
-#include <sodium.h>
 #include <string.h>
 
 struct s_head {
@@ -32,11 +32,11 @@ void eng_audit_hash(const uint8_t *canon, size_t n,
                     const uint8_t prev[ENG_AUDIT_HASH],
                     uint8_t out[ENG_AUDIT_HASH])
 {
-    crypto_hash_sha256_state st;
-    crypto_hash_sha256_init(&st);
-    crypto_hash_sha256_update(&st, canon, n);
-    crypto_hash_sha256_update(&st, prev, ENG_AUDIT_HASH);
-    crypto_hash_sha256_final(&st, out);
+    struct ds_sha256 st;
+    ds_sha256_init(&st);
+    ds_sha256_update(&st, canon, n);
+    ds_sha256_update(&st, prev, ENG_AUDIT_HASH);
+    ds_sha256_final(&st, out);
 }
 
 static int s_load(eng_audit_t *self, sqlite3 *db, struct ds_diag *diag)

@@ -4,9 +4,9 @@
  */
 #include "devsurv/eng_audit_log.h"
 #include "devsurv/ds_err.h"
+#include "devsurv/ds_sha256.h"
 
 #include <inttypes.h>
-#include <sodium.h>
 #include <stdio.h>
 
 #define S_SUBJECT_MAX (ENG_SOURCE_MAX + 48)
@@ -24,8 +24,8 @@ static struct ds_span s_key(char *out, const struct eng_store_key *k)
 
 static void s_digest(struct eng_audit_buf *b, const void *p, size_t n)
 {
-    uint8_t h[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256(h, p, n);
+    uint8_t h[DS_SHA256_BYTES];
+    ds_sha256(h, p, n);
     eng_audit_buf_bytes(b, h, sizeof h);
 }
 

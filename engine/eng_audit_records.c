@@ -6,8 +6,8 @@
 #include "devsurv/eng_audit_records.h"
 #include "devsurv/ds_alloc.h"
 #include "devsurv/ds_err.h"
+#include "devsurv/ds_sha256.h"
 
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,8 +102,8 @@ int eng_audit_records_check(eng_audit_records_t *self,
     sqlite3_bind_int64(st, 3, seq);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
-        crypto_hash_sha256(h, sqlite3_column_blob(st, 1),
-                           (size_t)sqlite3_column_bytes(st, 1));
+        ds_sha256(h, sqlite3_column_blob(st, 1),
+                  (size_t)sqlite3_column_bytes(st, 1));
         rc = memcmp(h, want, ENG_AUDIT_HASH) == 0 ? 0 : DS_EINVAL;
         if (rc)
             snprintf(why, cap,

@@ -15,6 +15,7 @@
 #include "devsurv/eng_plan_run.h"
 #include "devsurv/eng_wire.h"
 #include "devsurv/ds_err.h"
+#include "devsurv/eng_store_ckpt.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -267,6 +268,9 @@ static int s_run(const struct s_opts *o, const struct eng_config *cfg, FILE *f)
         eng_store_destroy(&store);
         return EX_CONFIG;
     }
+    /* WAL checkpoints on a thread of their own; NULL: SQLite's in line */
+    eng_store_ckpt_t *ckpt =
+        eng_store_ckpt_start(eng_store_db(store), 1000, NULL);
     int64_t lines = 0;
     int rc = p ? 0 : DS_ENOMEM;
     if (p) {
@@ -296,6 +300,7 @@ static int s_run(const struct s_opts *o, const struct eng_config *cfg, FILE *f)
                 ds_strerror(rc), eng_store_errmsg(store));
     }
     eng_pipeline_destroy(&p);
+    eng_store_ckpt_stop(&ckpt);
     eng_store_destroy(&store);
     return rc == 0 ? EX_OK : rc == DS_ENOMEM ? EX_OSERR : EX_IOERR;
 }

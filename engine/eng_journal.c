@@ -13,6 +13,7 @@
 #include "devsurv/eng_journal.h"
 #include "devsurv/ds_alloc.h"
 #include "devsurv/ds_err.h"
+#include "devsurv/eng_store_ckpt.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -24,7 +25,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define S_APP_ID 0x4453504A /* "DSPJ" */
+#define S_APP_ID     0x4453504A /* "DSPJ" */
+#define S_CKPT_PAGES 1000       /* WAL frames that wake the checkpointer */
 
 enum { S_INS, S_NEXT, S_ACK, S_DEL, S_IN_SET, S_IN_GET, S_READ, S_NSTMT };
 
@@ -56,6 +58,7 @@ static const char s_schema[] =
 
 struct eng_journal {
     sqlite3 *db;
+    eng_store_ckpt_t *ckpt; /* writers: WAL checkpoints off this thread */
     sqlite3_stmt *st[S_NSTMT];
     int lock_fd;
     char source[ENG_WIRE_SOURCE_MAX + 1];
@@ -262,6 +265,8 @@ eng_journal_t *eng_journal_open(const char *path, const char *source,
         eng_journal_destroy(&self);
         return NULL;
     }
+    if (source) /* NULL: SQLite's own autocheckpoint stays */
+        self->ckpt = eng_store_ckpt_start(self->db, S_CKPT_PAGES, NULL);
     if (created)
         *created = made;
     return self;
@@ -274,6 +279,7 @@ void eng_journal_destroy(eng_journal_t **self_p)
         return;
     if (self->in_txn)
         sqlite3_exec(self->db, "ROLLBACK", NULL, NULL, NULL);
+    eng_store_ckpt_stop(&self->ckpt);
     for (int i = 0; i < S_NSTMT; i++)
         sqlite3_finalize(self->st[i]);
     sqlite3_close(self->db);
@@ -421,7 +427,10 @@ int eng_journal_ack(eng_journal_t *self, uint64_t c, struct ds_diag *diag)
                                 (unsigned long long)c,
                                 (unsigned long long)self->durable);
     bool own = !self->in_txn;
-    int rc = own ? s_exec(self, "BEGIN IMMEDIATE", diag) : 0;
+    /* no fsync of its own: see eng_journal.h */
+    int rc =
+        own ? s_exec(self, "PRAGMA synchronous=NORMAL; BEGIN IMMEDIATE", diag)
+            : 0;
     if (rc == 0) {
         sqlite3_bind_int64(self->st[S_ACK], 1, (sqlite3_int64)c);
         rc = s_step(self, S_ACK, diag);
@@ -434,6 +443,11 @@ int eng_journal_ack(eng_journal_t *self, uint64_t c, struct ds_diag *diag)
         rc = s_exec(self, "COMMIT", diag);
     if (own && rc != 0)
         sqlite3_exec(self->db, "ROLLBACK", NULL, NULL, NULL);
+    if (own &&
+        sqlite3_exec(self->db, "PRAGMA synchronous=FULL", NULL, NULL, NULL) !=
+            SQLITE_OK &&
+        rc == 0)
+        rc = s_err(self, diag, "PRAGMA synchronous=FULL");
     if (rc == 0)
         self->acked = c;
     return rc;

@@ -6,9 +6,9 @@
 #include "devsurv/eng_audit_log.h"
 #include "devsurv/eng_store_cells.h"
 #include "devsurv/ds_err.h"
+#include "devsurv/ds_sha256.h"
 
 #include <inttypes.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -92,21 +92,20 @@ void eng_mentions_context(const nlp_rules_t *rules, const struct nlp_result *r,
     memcpy(buf + at, "]", 2);
 }
 
-static void s_digest_row(crypto_hash_sha256_state *h,
-                         const struct nlp_mention *m)
+static void s_digest_row(struct ds_sha256 *h, const struct nlp_mention *m)
 {
     uint8_t b[16];
     uint32_t v[4] = {(uint32_t)m->kind, m->begin, m->end, m->flags};
     for (int i = 0; i < 4; i++)
         for (int j = 0; j < 4; j++)
             b[i * 4 + j] = (uint8_t)(v[i] >> (8 * j));
-    crypto_hash_sha256_update(h, b, sizeof b);
+    ds_sha256_update(h, b, sizeof b);
     uint8_t len = (uint8_t)(m->code.n < 255 ? m->code.n : 255);
-    crypto_hash_sha256_update(h, &len, 1);
-    crypto_hash_sha256_update(h, (const uint8_t *)m->code.p, len);
+    ds_sha256_update(h, &len, 1);
+    ds_sha256_update(h, (const uint8_t *)m->code.p, len);
     len = (uint8_t)strnlen(m->rule_id, 255);
-    crypto_hash_sha256_update(h, &len, 1);
-    crypto_hash_sha256_update(h, (const uint8_t *)m->rule_id, len);
+    ds_sha256_update(h, &len, 1);
+    ds_sha256_update(h, (const uint8_t *)m->rule_id, len);
 }
 
 static int s_row(sqlite3_stmt *st, const nlp_rules_t *rules,
@@ -146,13 +145,13 @@ int eng_mentions_put(eng_store_t *store, eng_audit_t *audit,
                      const nlp_rules_t *rules, const struct nlp_result *r,
                      size_t *stored)
 {
-    crypto_hash_sha256_state h;
+    struct ds_sha256 h;
     const char *sha = nlp_rules_sha256(rules);
     sqlite3_stmt *st = eng_store_stmt(store, s_sql_put);
     *stored = 0;
     if (!st)
         return DS_ESTORE;
-    crypto_hash_sha256_init(&h);
+    ds_sha256_init(&h);
     sqlite3_bind_text(st, 1, k->source.p, (int)k->source.n, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, k->epoch);
     sqlite3_bind_int64(st, 3, k->seq);
@@ -171,7 +170,7 @@ int eng_mentions_put(eng_store_t *store, eng_audit_t *audit,
     sqlite3_clear_bindings(st);
     if (*stored == 0)
         return 0;
-    uint8_t digest[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256_final(&h, digest);
+    uint8_t digest[DS_SHA256_BYTES];
+    ds_sha256_final(&h, digest);
     return eng_audit_log_mentions(audit, k, ts, sha, (int64_t)*stored, digest);
 }

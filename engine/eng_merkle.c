@@ -1,8 +1,9 @@
 /*
  * eng_merkle.c - RFC 6962 Merkle Tree Hash, incremental and recursive (see
- * eng_merkle.h). SHA-256 is libsodium's crypto_hash_sha256.
+ * eng_merkle.h). SHA-256 is ds_sha256.h (libcrypto).
  */
 #include "devsurv/eng_merkle.h"
+#include "devsurv/ds_sha256.h"
 
 #include <sodium.h>
 #include <string.h>
@@ -15,11 +16,11 @@ void eng_merkle_init(struct eng_merkle *m)
 void eng_merkle_leaf(const void *d, size_t n, uint8_t out[ENG_MERKLE_HASH])
 {
     static const uint8_t zero = 0x00;
-    crypto_hash_sha256_state st;
-    crypto_hash_sha256_init(&st);
-    crypto_hash_sha256_update(&st, &zero, 1);
-    crypto_hash_sha256_update(&st, d, n);
-    crypto_hash_sha256_final(&st, out);
+    struct ds_sha256 st;
+    ds_sha256_init(&st);
+    ds_sha256_update(&st, &zero, 1);
+    ds_sha256_update(&st, d, n);
+    ds_sha256_final(&st, out);
 }
 
 void eng_merkle_node(const uint8_t l[ENG_MERKLE_HASH],
@@ -30,7 +31,7 @@ void eng_merkle_node(const uint8_t l[ENG_MERKLE_HASH],
     buf[0] = 0x01;
     memcpy(buf + 1, l, ENG_MERKLE_HASH);
     memcpy(buf + 1 + ENG_MERKLE_HASH, r, ENG_MERKLE_HASH);
-    crypto_hash_sha256(out, buf, sizeof buf);
+    ds_sha256(out, buf, sizeof buf);
 }
 
 /* Peaks in use: one per set bit of n. */
@@ -55,7 +56,7 @@ void eng_merkle_root(const struct eng_merkle *m, uint8_t out[ENG_MERKLE_HASH])
 {
     int k = s_npeaks(m->n);
     if (k == 0) {
-        crypto_hash_sha256(out, NULL, 0);
+        ds_sha256(out, NULL, 0);
         return;
     }
     memcpy(out, m->peaks[k - 1], ENG_MERKLE_HASH);
@@ -68,7 +69,7 @@ void eng_merkle_root_of(const uint8_t (*leaves)[ENG_MERKLE_HASH], size_t n,
 {
     uint8_t l[ENG_MERKLE_HASH], r[ENG_MERKLE_HASH];
     if (n == 0) {
-        crypto_hash_sha256(out, NULL, 0);
+        ds_sha256(out, NULL, 0);
         return;
     }
     if (n == 1) {

@@ -3,7 +3,7 @@
  * (not starting with '.') in byte-wise name order, each parsed, checked
  * against the concepts of the rule tree, ids unique, then hashed.
  *
- * Hash: SHA-256 (libsodium crypto_hash_sha256) over, per file in name
+ * Hash: SHA-256 (ds_sha256.h) over, per file in name
  * order, the name bytes and a NUL, the file length as 8 bytes big-endian,
  * then the file bytes: the construction of the rule-set hash (nlp_rules.h),
  * so a renamed, added, removed or edited plan changes it and no two file
@@ -19,6 +19,7 @@
 #include "eng_plan_impl.h"
 #include "devsurv/ds_alloc.h"
 #include "devsurv/ds_err.h"
+#include "devsurv/ds_sha256.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -104,15 +105,15 @@ static int s_read(const char *path, char **buf, size_t *n, struct ds_diag *diag)
     return rc;
 }
 
-static void s_hash_file(crypto_hash_sha256_state *h, const char *name,
-                        const char *buf, size_t n)
+static void s_hash_file(struct ds_sha256 *h, const char *name, const char *buf,
+                        size_t n)
 {
     unsigned char len[8];
     for (int i = 0; i < 8; i++)
         len[i] = (unsigned char)((uint64_t)n >> (56 - 8 * i));
-    crypto_hash_sha256_update(h, (const unsigned char *)name, strlen(name) + 1);
-    crypto_hash_sha256_update(h, len, sizeof len);
-    crypto_hash_sha256_update(h, (const unsigned char *)buf, n);
+    ds_sha256_update(h, (const unsigned char *)name, strlen(name) + 1);
+    ds_sha256_update(h, len, sizeof len);
+    ds_sha256_update(h, (const unsigned char *)buf, n);
 }
 
 static int s_concept_err(struct ds_diag *diag, const char *path, int line,
@@ -179,8 +180,7 @@ static int s_check(eng_plan_set_t *s, size_t i, const int *lines,
 }
 
 static int s_load_one(eng_plan_set_t *s, const char *dir, const char *name,
-                      crypto_hash_sha256_state *h, bool concepts,
-                      struct ds_diag *diag)
+                      struct ds_sha256 *h, bool concepts, struct ds_diag *diag)
 {
     char path[S_PATH_MAX], rel[ENG_PLAN_TEXT_MAX], *buf = NULL;
     int lines[ENG_PLAN_K_COUNT];
@@ -223,8 +223,8 @@ static int s_load(eng_plan_set_t *s, const char *dir, const char *rules_dir,
                   struct ds_diag *diag)
 {
     struct s_names l = {0};
-    crypto_hash_sha256_state h;
-    unsigned char sum[crypto_hash_sha256_BYTES];
+    struct ds_sha256 h;
+    unsigned char sum[DS_SHA256_BYTES];
     int rc =
         rules_dir ? eng_plan_concepts_load(&s->concepts, rules_dir, diag) : 0;
     if (rc == 0)
@@ -233,12 +233,12 @@ static int s_load(eng_plan_set_t *s, const char *dir, const char *rules_dir,
         (!(s->plans = ds_calloc(l.n, sizeof *s->plans)) ||
          !(s->ext = ds_calloc(l.n, sizeof *s->ext))))
         rc = DS_ENOMEM;
-    crypto_hash_sha256_init(&h);
+    ds_sha256_init(&h);
     for (size_t i = 0; rc == 0 && i < l.n; i++)
         rc = s_load_one(s, dir, l.v[i], &h, rules_dir != NULL, diag);
     if (rc == 0)
         rc = s_files(s, &l);
-    crypto_hash_sha256_final(&h, sum);
+    ds_sha256_final(&h, sum);
     sodium_bin2hex(s->sha256, sizeof s->sha256, sum, sizeof sum);
     s_names_free(&l);
     return rc;

@@ -8,6 +8,7 @@
 #include "devsurv/eng_http.h"
 #include "devsurv/eng_zmon.h"
 #include "devsurv/eng_store_epochs.h"
+#include "devsurv/eng_store_ckpt.h"
 #include "devsurv/eng_ingest.h"
 #include "devsurv/eng_publish.h"
 #include "devsurv/eng_zmq.h"
@@ -20,10 +21,15 @@
 #include <string.h>
 #include <time.h>
 
+/* WAL frames (4 KB pages) that wake the checkpointer: SQLite's default
+ * autocheckpoint size, moved off this thread (eng_store_ckpt.h). */
+#define S_CKPT_PAGES 1000
+
 struct s_loop {
     const struct eng_config *cfg;
     void *ctx, *sock;
     eng_store_t *store;
+    eng_store_ckpt_t *ckpt; /* WAL checkpoints off the ingest thread */
     eng_pipeline_t *pipe;
     eng_ingest_t *ingest;
     eng_auth_t *auth;
@@ -232,6 +238,11 @@ static int s_open(struct s_loop *L, struct ds_diag *diag)
     L->store = eng_store_open(L->cfg->store.path, false, diag);
     if (!L->store)
         return DS_ESTORE;
+    struct ds_diag why;
+    if (!(L->ckpt =
+              eng_store_ckpt_start(eng_store_db(L->store), S_CKPT_PAGES, &why)))
+        ds_log(DS_LOG_WARN, "checkpoints stay on the ingest thread: %s",
+               why.msg);
     /* the pipeline says why it failed (rules or plans not loadable) */
     if (!(L->pipe = eng_pipeline_new(L->cfg, L->store, diag)))
         return DS_ECONFIG;
@@ -277,6 +288,7 @@ static void s_close(struct s_loop *L)
         zmq_ctx_term(L->ctx);
     eng_ingest_destroy(&L->ingest);
     eng_pipeline_destroy(&L->pipe);
+    eng_store_ckpt_stop(&L->ckpt);
     eng_store_destroy(&L->store);
 }
 

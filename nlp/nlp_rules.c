@@ -10,7 +10,7 @@
  * hash order, so the SHA-256 does not depend on readdir() order, locale
  * or file system. Concept files sort before terms/, so they load first.
  *
- * Hash: crypto_hash_sha256 (libsodium) over, per file, path + NUL, the
+ * Hash: SHA-256 (ds_sha256.h) over, per file, path + NUL, the
  * length as 8 bytes big-endian, the bytes. The length prefix makes the
  * concatenation unambiguous.
  *
@@ -22,6 +22,7 @@
 
 #include "devsurv/ds_alloc.h"
 #include "devsurv/ds_err.h"
+#include "devsurv/ds_sha256.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -217,15 +218,15 @@ static int s_read(const char *dir, const char *rel, char **buf, size_t *n,
                                                    : "not a readable file");
 }
 
-static void s_hash_file(crypto_hash_sha256_state *h, const char *rel,
-                        const char *buf, size_t n)
+static void s_hash_file(struct ds_sha256 *h, const char *rel, const char *buf,
+                        size_t n)
 {
     unsigned char len[8];
     for (int i = 0; i < 8; i++)
         len[i] = (unsigned char)((uint64_t)n >> (56 - 8 * i));
-    crypto_hash_sha256_update(h, (const unsigned char *)rel, strlen(rel) + 1);
-    crypto_hash_sha256_update(h, len, sizeof len);
-    crypto_hash_sha256_update(h, (const unsigned char *)buf, n);
+    ds_sha256_update(h, (const unsigned char *)rel, strlen(rel) + 1);
+    ds_sha256_update(h, len, sizeof len);
+    ds_sha256_update(h, (const unsigned char *)buf, n);
 }
 
 /* Append a file record owning rel (a copy) and buf. */
@@ -255,9 +256,9 @@ static int s_add_file(nlp_rules_t *self, const char *rel, char *buf, size_t n)
 static int s_load_files(nlp_rules_t *self, const char *dir,
                         const struct s_list *l, struct ds_diag *diag)
 {
-    crypto_hash_sha256_state h;
-    unsigned char sum[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256_init(&h);
+    struct ds_sha256 h;
+    unsigned char sum[DS_SHA256_BYTES];
+    ds_sha256_init(&h);
     for (size_t i = 0; i < l->n; i++) {
         char *buf;
         size_t n;
@@ -271,7 +272,7 @@ static int s_load_files(nlp_rules_t *self, const char *dir,
         if (rc != 0)
             return rc;
     }
-    crypto_hash_sha256_final(&h, sum);
+    ds_sha256_final(&h, sum);
     sodium_bin2hex(self->sha256, sizeof self->sha256, sum, sizeof sum);
     return 0;
 }

@@ -25,6 +25,8 @@
  *     (eng_journal_read), so nothing leaves before it is durable.
  *   - eng_journal_destroy() rolls an open transaction back: rows and input
  *     position go together, so that is the same as a crash.
+ *   - A writer (opened with a source) checkpoints the WAL on a background
+ *     thread (eng_store_ckpt.h), off the thread that journals and sends.
  * Not here: reading inputs (eng_site_input.h), the network (ds-publish).
  */
 #ifndef DEVSURV_ENG_JOURNAL_H
@@ -121,9 +123,13 @@ int eng_journal_read(eng_journal_t *self, uint64_t from, size_t max,
 
 /* The engine committed everything up to c: acked = max(acked, c), and the
  * rows <= c are deleted, in one transaction (or in the open append
- * transaction, when there is one). c beyond the durable seq is DS_ERANGE
- * (the engine has seqs this journal never committed: an old copy of the
- * file was restored) and changes nothing. */
+ * transaction, when there is one). That transaction commits without its
+ * own fsync (synchronous=NORMAL for it alone): the next append commit's
+ * fsync covers it, as the WAL is one file written in order. A crash
+ * before then loses only the record of the ACK: those rows are sent
+ * again and the engine ignores them as duplicates. c beyond the durable
+ * seq is DS_ERANGE (the engine has seqs this journal never committed: an
+ * old copy of the file was restored) and changes nothing. */
 int eng_journal_ack(eng_journal_t *self, uint64_t c, struct ds_diag *diag);
 
 /* Counts for --status and progress lines (committed state). */

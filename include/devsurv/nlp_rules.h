@@ -26,8 +26,8 @@
  * The rule-set SHA-256 identifies the exact rules that produced a mention
  * or a signal: SHA-256 over, for every loaded file in byte-wise sorted
  * order of relative path (VERSION first), the path bytes and a NUL, the
- * file length as 8 bytes big-endian, then the file bytes (libsodium's
- * crypto_hash_sha256). README files and rules/tools/ are not part of it.
+ * file length as 8 bytes big-endian, then the file bytes (SHA-256,
+ * ds_sha256.h). README files and rules/tools/ are not part of it.
  *
  * Ownership: everything returned by the accessors is borrowed from the
  * nlp_rules_t and valid until nlp_rules_destroy(). Strings are

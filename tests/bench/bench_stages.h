@@ -106,7 +106,14 @@ int bsg_run_jansson(struct bsg_ctx *c);  /* bench_stages_decode.c */
 int bsg_run_decode(struct bsg_ctx *c);   /* bench_stages_decode.c */
 int bsg_run_sqlite(struct bsg_ctx *c);   /* bench_stages_store.c */
 int bsg_run_pipeline(struct bsg_ctx *c); /* bench_stages_store.c */
-int bsg_run_pcre2(struct bsg_ctx *c);    /* bench_stages_pcre2.c */
-int bsg_run_zeromq(struct bsg_ctx *c);   /* bench_stages_zmq.c */
+/* The pipeline row under another name (bench_stages_store.c). */
+int bsg_run_pipeline_as(struct bsg_ctx *c, const char *name);
+int bsg_run_audit(struct bsg_ctx *c); /* bench_stages_audit.c */
+/* Seconds of the timed loop of the row named `name`; 0 when absent. */
+double bsg_row_secs(const char *name);
+/* Note: the audit row's time over the pipeline row's, in percent. */
+void bsg_note_audit_share(struct bsg_ctx *c);
+int bsg_run_pcre2(struct bsg_ctx *c);  /* bench_stages_pcre2.c */
+int bsg_run_zeromq(struct bsg_ctx *c); /* bench_stages_zmq.c */
 
 #endif

@@ -63,6 +63,14 @@ void bsg_print_table(void)
     }
 }
 
+double bsg_row_secs(const char *name)
+{
+    for (size_t i = 0; i < s_nrows; i++)
+        if (strcmp(s_rows[i].name, name) == 0)
+            return s_rows[i].secs;
+    return 0;
+}
+
 void bsg_note(struct bsg_ctx *c, const char *fmt, ...)
 {
     va_list ap;

@@ -16,13 +16,18 @@
  *                     it runs before any decoder routes jansson through
  *                     ds_alloc)
  *   decode            eng_decoder_decode: parse + validate
- *   SQLite alone      INSERT OR IGNORE of the payload into a WITHOUT ROWID
- *                     table keyed (source, epoch, seq), the store's pragmas
- *                     (WAL, synchronous=FULL), 1000 rows per transaction
+ *   SQLite alone      INSERT OR IGNORE of the payload into a rowid table
+ *                     unique on (source, epoch, seq) as the store's events,
+ *                     the store's pragmas (WAL, synchronous=FULL), 1000
+ *                     rows per transaction
  *   pipeline          eng_pipeline_submit per envelope, eng_pipeline_commit
  *                     every store.batch_events (1000): decode, events row,
- *                     watermark, exposures / cells, MaxSPRT, signals; the
- *                     whole engine path without the network
+ *                     watermark, exposures / cells, MaxSPRT, signals, the
+ *                     audit entries; the engine's ingest path without the
+ *                     network, with plans off (bench_plans measures them)
+ *   pipeline, no event audit   the same with each event's audit entry
+ *                     left out (bench_stages_audit.c): the difference is
+ *                     the audit trail's cost, given in a note
  *   PCRE2 alone       one JIT-compiled caseless alternation of 20 device
  *                     terms over the note and report texts, all matches
  *                     per text, match data reused
@@ -84,6 +89,7 @@ static void s_teardown(struct bsg_ctx *c)
     static const char *const files[] = {
         "sqlite-alone.db", "sqlite-alone.db-wal", "sqlite-alone.db-shm",
         "pipeline.db",     "pipeline.db-wal",     "pipeline.db-shm",
+        "pipeline2.db",    "pipeline2.db-wal",    "pipeline2.db-shm",
         "zmq-alone.ipc",   "zmq-rtt.ipc",
     };
     char path[300];
@@ -147,6 +153,8 @@ int main(int argc, char **argv)
         rc |= bsg_run_decode(&c);
         rc |= bsg_run_sqlite(&c);
         rc |= bsg_run_pipeline(&c);
+        rc |= bsg_run_audit(&c);
+        bsg_note_audit_share(&c);
         rc |= bsg_run_pcre2(&c);
         bsg_note(&c, "nlp extract: measured per stage by bench_extract "
                      "(its own table, below).\n");

@@ -39,7 +39,7 @@ MB_AC=${BENCH_AC_MB:-50}
 MAUDE_TSV=${MAUDE_DIR:-../shared/eval/maude}/maude_uniform_sample_1k.tsv
 FOICLASS=${FDA_DIR:-../shared/eval/fda}/foiclass.txt
 CC=${CC:-cc}
-PKGS="libzmq sqlite3 jansson libpcre2-8 libsodium libmicrohttpd"
+PKGS="libzmq sqlite3 jansson libpcre2-8 libsodium libcrypto libmicrohttpd"
 BIN=$BUILD/bench/bench_stages
 BIN_STATS=$BUILD/bench/bench_stats
 BIN_EXTRACT=$BUILD/bench/bench_extract
@@ -51,6 +51,7 @@ B=tests/bench
 SRC_STAGES="$B/bench_stages_main.c $B/bench_stages_stream.c"
 SRC_STAGES="$SRC_STAGES $B/bench_stages_drive.c $B/bench_stages_decode.c"
 SRC_STAGES="$SRC_STAGES $B/bench_stages_store.c $B/bench_stages_pcre2.c"
+SRC_STAGES="$SRC_STAGES $B/bench_stages_audit.c"
 SRC_STAGES="$SRC_STAGES $B/bench_stages_zmq.c $B/bench_util.c"
 SRC_STATS="$B/bench_stats_main.c $B/bench_stats_draw.c $B/bench_stats_table.c"
 SRC_STATS="$SRC_STATS $B/bench_stats_cv.c $B/bench_stats_ebgm.c"
@@ -85,7 +86,8 @@ mkdir -p "$BUILD/bench" || die "cannot create $BUILD/bench"
 } || die "pkg-config cannot find $PKGS (make deps)"
 # shellcheck disable=SC2086
 $CC -std=c11 $OPT -Iinclude -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
-    $PKG_CFLAGS $WARN -pthread -o "$BIN" $SRC_STAGES \
+    $PKG_CFLAGS $WARN -pthread -Wl,--wrap=eng_audit_log_event \
+    -o "$BIN" $SRC_STAGES \
     "$BUILD/libdevsurv.a" $PKG_LIBS $MALLOC -lm || die "cannot build $BIN"
 # shellcheck disable=SC2086
 $CC -std=c11 $OPT -Iinclude -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \

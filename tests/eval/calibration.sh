@@ -31,7 +31,8 @@ fi
 # shellcheck disable=SC2086 # the flag lists are meant to split into words
 $CC -std=c11 $OPT $WARN -Werror -Iinclude -D_POSIX_C_SOURCE=200809L $DEF \
     -o "$OUT" tests/eval/eval_calib*.c "$BUILD/libdevsurv.a" \
-    $(pkg-config --libs libzmq sqlite3 jansson libpcre2-8 libsodium) -lm \
+    $(pkg-config --libs libzmq sqlite3 jansson libpcre2-8 libsodium \
+        libcrypto) -lm \
     || { echo "calibration: build failed" >&2; exit 1; }
 echo "== calibration ($OUT $*)"
 "$OUT" "$@"
