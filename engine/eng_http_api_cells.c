@@ -15,8 +15,9 @@
  * of it: its id (plan_cells, signals), cell and signal counts, the
  * method of its signals and the plan-set hash they name; the loaded plan
  * sets are listed from rulesets. (method and sha256: the largest value
- * among its signals; plans have one method and, per run, one set.) Titles and
- * comparators live in the plan files, not here (null).
+ * among its signals; plans have one method and, per run, one set.)
+ * Titles and comparators live in the plan files, not here (null). The
+ * counts are cached by the server: eng_http_plans.c.
  */
 #include "eng_http_impl.h"
 
@@ -46,13 +47,6 @@ static const char s_sql_series[] =
 static const char s_sql_cell_signals[] =
     "SELECT id, ts_event FROM signals WHERE plan = ?1 AND product_code = ?2"
     " AND event_code = ?3 ORDER BY id LIMIT 1000";
-static const char s_sql_plans[] =
-    "SELECT plan, sum(c), sum(s), max(m), max(h) FROM ("
-    " SELECT plan, count(*) AS c, 0 AS s, NULL AS m, NULL AS h"
-    " FROM plan_cells GROUP BY plan UNION ALL"
-    " SELECT plan, 0, count(*), max(method), max(plans) FROM signals"
-    " WHERE plan <> '' GROUP BY plan)"
-    " GROUP BY plan ORDER BY plan LIMIT 1000";
 static const char s_sql_rulesets[] =
     "SELECT sha256, kind, files, ts FROM rulesets ORDER BY ts DESC, kind"
     " LIMIT 100";
@@ -199,22 +193,11 @@ static int s_rulesets(struct eng_http_req *r, json_t *arr)
 
 int eng_http_api_plans(struct eng_http_req *r, json_t **out)
 {
-    static const char *const keys[] = {"id", "cells", "signals", "method",
-                                       "sha256"};
-    sqlite3_stmt *st = eng_http_db_stmt(r->db, s_sql_plans);
     json_t *arr = json_array(), *sets = json_array();
-    int rc;
     *out = json_pack("{s:o, s:o}", "plans", arr, "rulesets", sets);
-    if (!st)
-        return eng_http_db_error(out, r->db);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        json_t *p = s_row(st, keys, 5);
-        json_object_set_new(p, "title", json_null());
-        json_object_set_new(p, "comparator", json_null());
-        json_array_append_new(arr, p);
-    }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE || s_rulesets(r, sets) != 0)
+    if (!*out)
+        return 500;
+    if (eng_http_plans_list(r, arr) != 0 || s_rulesets(r, sets) != 0)
         return eng_http_db_error(out, r->db);
     return 200;
 }

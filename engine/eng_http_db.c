@@ -7,6 +7,9 @@
  * In WAL mode a reader sees the last committed snapshot and never blocks
  * the engine's writer; the busy timeout only covers the moments a
  * checkpoint or recovery holds the WAL index.
+ *
+ * Draining at stop also frees what the server caches from the store
+ * (eng_http_plans_free).
  */
 #include "eng_http_impl.h"
 
@@ -104,4 +107,5 @@ void eng_http_db_drain(eng_http_t *h)
     while (h->nidle > 0)
         eng_http_db_close(&h->idle[--h->nidle]);
     pthread_mutex_unlock(&h->mu);
+    eng_http_plans_free(h);
 }

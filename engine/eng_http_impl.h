@@ -67,7 +67,8 @@ struct eng_http {
     uint64_t requests[ENG_HTTP_NCODES + 1]; /* last: any other code */
     struct eng_http_db *idle[ENG_HTTP_POOL];
     size_t nidle;
-    int streams; /* open event streams */
+    int streams;                  /* open event streams */
+    struct eng_http_plans *plans; /* eng_http_plans.c, under its mutex */
     /* audit verification (eng_http_audit.c) */
     pthread_t vthread;
     bool vstarted;
@@ -119,10 +120,44 @@ int eng_http_arg_int(struct eng_http_req *r, const char *name, int64_t def,
 int eng_http_seg(struct eng_http_req *r, int i, char *buf, size_t cap,
                  json_t **out);
 /* Serialise j into a ds_malloc'd buffer (with a final newline); NULL on
- * OOM. */
+ * OOM. A wrapper from eng_http_json_raw() gives its text as it is. */
 char *eng_http_json_dump(const json_t *j, size_t *n);
+struct eng_http_jbuf;
+/* Wrap the JSON text in b (left as it is: the caller clears b) so a
+ * handler can return it through json_t **out; NULL on OOM or b->oom. */
+json_t *eng_http_json_raw(struct eng_http_jbuf *b);
 /* Wall clock, Unix ms. */
 int64_t eng_http_now_ms(void);
+
+/* eng_http_jbuf.c: JSON text written directly, byte for byte as
+ * jansson's compact dump of the same values; zero-initialise, then
+ * eng_http_jbuf_clear(). Errors are sticky (oom); check it at the end. */
+struct eng_http_jbuf {
+    char *p; /* not NUL-terminated */
+    size_t n, cap;
+    bool oom;
+};
+void eng_http_jbuf_clear(struct eng_http_jbuf *b);
+/* Room for more bytes; false (and oom set) when that fails. */
+bool eng_http_jbuf_reserve(struct eng_http_jbuf *b, size_t more);
+void eng_http_jbuf_raw(struct eng_http_jbuf *b, const char *s, size_t n);
+void eng_http_jbuf_lit(struct eng_http_jbuf *b, const char *s);
+/* A comma unless the last byte opens an object or array. */
+void eng_http_jbuf_sep(struct eng_http_jbuf *b);
+/* sep, then "key": (key is a literal needing no escapes). */
+void eng_http_jbuf_key(struct eng_http_jbuf *b, const char *key);
+void eng_http_jbuf_int(struct eng_http_jbuf *b, int64_t v);
+/* Non-finite values as null. */
+void eng_http_jbuf_real(struct eng_http_jbuf *b, double v);
+/* True when s[0..n) is UTF-8 as jansson accepts it. */
+bool eng_http_jbuf_utf8(const char *s, size_t n);
+/* The quoted, escaped string; false, writing nothing, if not UTF-8. */
+bool eng_http_jbuf_str(struct eng_http_jbuf *b, const char *s, size_t n);
+/* Column col as eng_http_json_col() would give it. */
+void eng_http_jbuf_col(struct eng_http_jbuf *b, sqlite3_stmt *st, int col);
+/* "ts_key":ms,"time_key":"RFC 3339" (both null when null), after sep. */
+void eng_http_jbuf_time(struct eng_http_jbuf *b, const char *ts_key,
+                        const char *time_key, sqlite3_stmt *st, int col);
 
 /* eng_http_api.c: signals and alerts */
 #define ENG_HTTP_SIGNAL_SELECT                                                 \
@@ -133,6 +168,8 @@ int64_t eng_http_now_ms(void);
     " FROM signals s LEFT JOIN alerts a ON a.signal_id = s.id"
 /* The SIGNAL object of the current row of an ENG_HTTP_SIGNAL_SELECT. */
 json_t *eng_http_signal_json(sqlite3_stmt *st);
+/* The same object written as text (what /api/signals pages use). */
+void eng_http_signal_jbuf(struct eng_http_jbuf *b, sqlite3_stmt *st);
 int eng_http_api_signals(struct eng_http_req *r, json_t **out);
 int eng_http_api_signal(struct eng_http_req *r, json_t **out);
 int eng_http_api_alerts(struct eng_http_req *r, json_t **out);
@@ -140,6 +177,15 @@ int eng_http_api_alerts(struct eng_http_req *r, json_t **out);
 int eng_http_api_cells(struct eng_http_req *r, json_t **out);
 int eng_http_api_series(struct eng_http_req *r, json_t **out);
 int eng_http_api_plans(struct eng_http_req *r, json_t **out);
+/* eng_http_plans.c: the "plans" array of /api/plans, from the server's
+ * cache of per-plan signal counts; 0 or an SQLite code. */
+int eng_http_plans_list(struct eng_http_req *r, json_t *arr);
+/* The same array from one SQL statement, without the cache. */
+int eng_http_plans_sql(struct eng_http_req *r, json_t *arr);
+/* Free the cache (at stop, from eng_http_db_drain). */
+void eng_http_plans_free(eng_http_t *h);
+/* Plans held in the cache, -1 when there is none (for tests). */
+long eng_http_plans_cached(eng_http_t *h);
 /* eng_http_api_store.c */
 int eng_http_api_healthz(struct eng_http_req *r, json_t **out);
 int eng_http_api_sources(struct eng_http_req *r, json_t **out);

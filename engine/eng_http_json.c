@@ -4,7 +4,12 @@
  * ms) and `time` (RFC 3339 UTC, eng_time), query arguments decoded and
  * range-checked, and serialisation into our own buffer (jansson's
  * allocator may be set by another module, so its buffers are never
- * handed out).
+ * handed out) in one pass.
+ *
+ * A handler that wrote its page as text (eng_http_jbuf.c) returns it
+ * through the same json_t **out as the others, wrapped by
+ * eng_http_json_raw(); eng_http_json_dump() recognises the wrapper and
+ * copies the text out as it is.
  */
 #include "eng_http_impl.h"
 
@@ -118,15 +123,46 @@ int eng_http_seg(struct eng_http_req *r, int i, char *buf, size_t cap,
     return 0;
 }
 
+/* The key of a raw body (eng_http_json_raw): no API object has it. */
+static const char s_raw_key[] = "\x01"
+                                "devsurv-raw-json";
+
+json_t *eng_http_json_raw(struct eng_http_jbuf *b)
+{
+    if (b->oom)
+        return NULL;
+    json_t *text = json_stringn_nocheck(b->p ? b->p : "", b->n);
+    json_t *o = text ? json_object() : NULL;
+    if (!o || json_object_set_new(o, s_raw_key, text) != 0) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+static int s_put(const char *p, size_t n, void *data)
+{
+    struct eng_http_jbuf *b = data;
+    eng_http_jbuf_raw(b, p, n);
+    return b->oom ? -1 : 0;
+}
+
 char *eng_http_json_dump(const json_t *j, size_t *n)
 {
-    size_t need = json_dumpb(j, NULL, 0, JSON_COMPACT);
-    char *buf = ds_malloc(need + 1);
-    if (!buf)
+    struct eng_http_jbuf b = {0};
+    json_t *raw =
+        json_object_size(j) == 1 ? json_object_get(j, s_raw_key) : NULL;
+    if (raw)
+        eng_http_jbuf_raw(&b, json_string_value(raw), json_string_length(raw));
+    else if (json_dump_callback(j, s_put, &b, JSON_COMPACT) != 0)
+        b.oom = true;
+    eng_http_jbuf_raw(&b, "\n", 1);
+    if (b.oom) {
+        eng_http_jbuf_clear(&b);
         return NULL;
-    *n = json_dumpb(j, buf, need, JSON_COMPACT);
-    buf[(*n)++] = '\n';
-    return buf;
+    }
+    *n = b.n;
+    return b.p;
 }
 
 int64_t eng_http_now_ms(void)

@@ -7,7 +7,8 @@
  * BENCH_HTTP_N (default 200) sequential HTTP/1.0 requests per endpoint,
  * one connection each (so connection setup is included, as for curl),
  * and prints one row per endpoint: requests, non-200 answers, p50, p99
- * and max in ms. Measured, never asserted: exit 1 only when the store
+ * and max in ms (BENCH_HTTP_ONLY=text keeps the endpoints whose path
+ * contains text). Measured, never asserted: exit 1 only when the store
  * cannot be built or the server does not start.
  *
  * Usage: bench_http [DIR]   (the store is DIR/bench_http.db, default
@@ -152,6 +153,7 @@ int main(int argc, char **argv)
 {
     char path[512];
     const char *env = getenv("BENCH_HTTP_N");
+    const char *only = getenv("BENCH_HTTP_ONLY");
     int n = env ? atoi(env) : 200;
     snprintf(path, sizeof path, "%s/bench_http.db",
              argc > 1 ? argv[1] : "/tmp");
@@ -171,7 +173,8 @@ int main(int argc, char **argv)
     printf("%-42s %6s %5s %9s %9s %9s\n", "endpoint (100k signals, 1M events)",
            "n", "!200", "p50 ms", "p99 ms", "max ms");
     for (size_t i = 0; i < sizeof s_paths / sizeof s_paths[0]; i++)
-        s_row(eng_http_port(h), s_paths[i], n);
+        if (!only || strstr(s_paths[i], only))
+            s_row(eng_http_port(h), s_paths[i], n);
     eng_http_stop(&h);
     return 0;
 }
