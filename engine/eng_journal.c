@@ -27,6 +27,7 @@
 
 #define S_APP_ID     0x4453504A /* "DSPJ" */
 #define S_CKPT_PAGES 1000       /* WAL frames that wake the checkpointer */
+#define S_DEL_ROWS   4096       /* ACKed rows deleted together */
 
 enum { S_INS, S_NEXT, S_ACK, S_DEL, S_IN_SET, S_IN_GET, S_READ, S_NSTMT };
 
@@ -66,8 +67,15 @@ struct eng_journal {
     uint64_t next_seq; /* includes rows of the open transaction */
     uint64_t durable;  /* committed: highest seq readable */
     uint64_t acked;
+    uint64_t deleted; /* rows <= deleted are gone from the table */
     bool in_txn;
     size_t txn_rows;
+    /* the input position to write just before COMMIT (the last one set
+     * in this transaction): one UPSERT per commit, not one per line */
+    char *pend_input;
+    size_t pend_cap;
+    uint64_t pend_pos;
+    bool pend, pend_done;
 };
 
 static int64_t s_wall_ms(void)
@@ -109,6 +117,22 @@ static int s_begin(eng_journal_t *self, struct ds_diag *diag)
         self->in_txn = true;
         self->txn_rows = 0;
     }
+    return rc;
+}
+
+/* Write the pending input position into the open transaction. */
+static int s_write_input(eng_journal_t *self, struct ds_diag *diag)
+{
+    if (!self->pend)
+        return 0;
+    sqlite3_stmt *st = self->st[S_IN_SET];
+    sqlite3_bind_text(st, 1, self->pend_input, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)self->pend_pos);
+    sqlite3_bind_int(st, 3, self->pend_done);
+    sqlite3_bind_int64(st, 4, s_wall_ms());
+    int rc = s_step(self, S_IN_SET, diag);
+    if (rc == 0)
+        self->pend = false;
     return rc;
 }
 
@@ -280,6 +304,7 @@ void eng_journal_destroy(eng_journal_t **self_p)
     if (self->in_txn)
         sqlite3_exec(self->db, "ROLLBACK", NULL, NULL, NULL);
     eng_store_ckpt_stop(&self->ckpt);
+    ds_free(self->pend_input);
     for (int i = 0; i < S_NSTMT; i++)
         sqlite3_finalize(self->st[i]);
     sqlite3_close(self->db);
@@ -331,6 +356,21 @@ int eng_journal_append(eng_journal_t *self, int64_t ts_ms, const char *ctype,
     return 0;
 }
 
+/* Remember input (n bytes with its NUL) as the pending one. */
+static int s_pend_input(eng_journal_t *self, const char *input, size_t n,
+                        struct ds_diag *diag)
+{
+    if (self->pend && self->pend_input && strcmp(self->pend_input, input)) {
+        int rc = s_write_input(self, diag); /* another input: write it */
+        if (rc != 0)
+            return rc;
+    }
+    if (ds_grow((void **)&self->pend_input, &self->pend_cap, n, 1) != 0)
+        return ds_diag_set_code(diag, DS_ENOMEM, "", 0, "out of memory");
+    memcpy(self->pend_input, input, n);
+    return 0;
+}
+
 int eng_journal_input_set(eng_journal_t *self, const char *input, uint64_t pos,
                           bool done, struct ds_diag *diag)
 {
@@ -341,13 +381,13 @@ int eng_journal_input_set(eng_journal_t *self, const char *input, uint64_t pos,
     int rc = s_begin(self, diag);
     if (rc != 0)
         return rc;
-    sqlite3_stmt *st = self->st[S_IN_SET];
-    sqlite3_bind_text(st, 1, input, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, (sqlite3_int64)pos);
-    sqlite3_bind_int(st, 3, done);
-    sqlite3_bind_int64(st, 4, s_wall_ms());
-    if ((rc = s_step(self, S_IN_SET, diag)) != 0)
+    size_t n = strlen(input) + 1;
+    if ((!self->pend_input || strcmp(self->pend_input, input) != 0) &&
+        (rc = s_pend_input(self, input, n, diag)) != 0)
         return rc;
+    self->pend = true;
+    self->pend_pos = pos;
+    self->pend_done = done;
     return self->txn_rows >= ENG_JOURNAL_BATCH ? eng_journal_commit(self, diag)
                                                : 0;
 }
@@ -373,13 +413,16 @@ int eng_journal_commit(eng_journal_t *self, struct ds_diag *diag)
 {
     if (!self->in_txn)
         return 0;
+    int rc = s_write_input(self, diag);
     sqlite3_bind_int64(self->st[S_NEXT], 1, (sqlite3_int64)self->next_seq);
-    int rc = s_step(self, S_NEXT, diag);
+    if (rc == 0)
+        rc = s_step(self, S_NEXT, diag);
     if (rc == 0)
         rc = s_exec(self, "COMMIT", diag);
     if (rc != 0) {
         sqlite3_exec(self->db, "ROLLBACK", NULL, NULL, NULL);
         self->next_seq = self->durable + 1;
+        self->pend = false;
     } else {
         self->durable = self->next_seq - 1;
     }
@@ -393,7 +436,9 @@ int eng_journal_read(eng_journal_t *self, uint64_t from, size_t max,
 {
     sqlite3_stmt *st = self->st[S_READ];
     int rc, count = 0;
-    sqlite3_bind_int64(st, 1, (sqlite3_int64)from);
+    /* rows <= acked may still be in the table (deleted in bulk) */
+    sqlite3_bind_int64(
+        st, 1, (sqlite3_int64)(from > self->acked ? from : self->acked + 1));
     sqlite3_bind_int64(st, 2, (sqlite3_int64)self->durable);
     sqlite3_bind_int64(st, 3, max > 1000000 ? 1000000 : (sqlite3_int64)max);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -435,7 +480,9 @@ int eng_journal_ack(eng_journal_t *self, uint64_t c, struct ds_diag *diag)
         sqlite3_bind_int64(self->st[S_ACK], 1, (sqlite3_int64)c);
         rc = s_step(self, S_ACK, diag);
     }
-    if (rc == 0) {
+    /* delete in bulk: every S_DEL_ROWS rows, and when nothing is left */
+    bool del = c - self->deleted >= S_DEL_ROWS || c == self->durable;
+    if (rc == 0 && del) {
         sqlite3_bind_int64(self->st[S_DEL], 1, (sqlite3_int64)c);
         rc = s_step(self, S_DEL, diag);
     }
@@ -448,8 +495,11 @@ int eng_journal_ack(eng_journal_t *self, uint64_t c, struct ds_diag *diag)
             SQLITE_OK &&
         rc == 0)
         rc = s_err(self, diag, "PRAGMA synchronous=FULL");
-    if (rc == 0)
+    if (rc == 0) {
         self->acked = c;
+        if (del)
+            self->deleted = c;
+    }
     return rc;
 }
 

@@ -17,8 +17,9 @@
  *   - inputs(input, pos, done) records how far each input (a file
  *     identity chosen by the caller) has been journaled. eng_journal_input_
  *     set() writes it in the SAME transaction as the rows appended since
- *     the last commit, so after a crash the input resumes exactly where
- *     journaling stopped: nothing journaled twice, nothing skipped.
+ *     the last commit (the last position set, just before the COMMIT), so
+ *     after a crash the input resumes exactly where journaling stopped:
+ *     nothing journaled twice, nothing skipped.
  *   - Appends are batched: the open transaction is committed by
  *     eng_journal_input_set() once it holds ENG_JOURNAL_BATCH rows, or by
  *     eng_journal_commit(). Only committed rows are readable for sending
@@ -121,11 +122,13 @@ uint64_t eng_journal_acked(const eng_journal_t *self);
 int eng_journal_read(eng_journal_t *self, uint64_t from, size_t max,
                      eng_journal_row_fn *fn, void *arg, struct ds_diag *diag);
 
-/* The engine committed everything up to c: acked = max(acked, c), and the
- * rows <= c are deleted, in one transaction (or in the open append
- * transaction, when there is one). That transaction commits without its
- * own fsync (synchronous=NORMAL for it alone): the next append commit's
- * fsync covers it, as the WAL is one file written in order. A crash
+/* The engine committed everything up to c: acked = max(acked, c), in one
+ * transaction (or in the open append transaction, when there is one).
+ * ACKed rows are never read again and are deleted in bulk, once 4096 of
+ * them have accumulated or when c covers every committed row (a DELETE
+ * per ACK cost a tenth of the publisher's time). That transaction commits
+ * without its own fsync (synchronous=NORMAL for it alone): the next append
+ * commit's fsync covers it, as the WAL is one file written in order. A crash
  * before then loses only the record of the ACK: those rows are sent
  * again and the engine ignores them as duplicates. c beyond the durable
  * seq is DS_ERANGE (the engine has seqs this journal never committed: an

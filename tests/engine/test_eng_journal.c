@@ -1,7 +1,8 @@
 /*
  * test_eng_journal.c - the publisher's journal (eng_journal.h) as
  * ds-publish uses it: append rows and the input position together, commit
- * in batches, read committed rows for sending, ACK (which deletes), and
+ * in batches, read committed rows for sending, ACK (which deletes, in
+ * bulk), and
  * reopen after a close or a "crash" (destroy with a transaction open).
  *
  * Each test works on its own file in a temp dir that main() removes.
@@ -10,6 +11,7 @@
 #include "devsurv/ds_err.h"
 #include "../test.h"
 
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -187,6 +189,83 @@ TEST(ack_deletes_and_is_monotonic)
     eng_journal_destroy(&j);
 }
 
+/* Rows in the table, read with plain SQLite (not through the journal). */
+static int64_t s_rows(void)
+{
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    int64_t v = -1;
+    if (sqlite3_open_v2(s_path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+        sqlite3_prepare_v2(db, "SELECT count(*) FROM journal", -1, &st, NULL) ==
+            SQLITE_OK) {
+        if (sqlite3_step(st) == SQLITE_ROW)
+            v = sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+    }
+    sqlite3_close(db);
+    return v;
+}
+
+/* ACKed rows are never read again; they leave the table in bulk. */
+TEST(ack_deletes_in_bulk)
+{
+    s_new_path("bulk");
+    eng_journal_t *j = s_open("hospA", NULL);
+    CHECK(j);
+    CHECK_INT(s_append(j, 1, 5000), 0);
+    CHECK_INT(eng_journal_commit(j, NULL), 0);
+    CHECK_INT(eng_journal_ack(j, 10, NULL), 0);
+    CHECK_INT(s_rows(), 5000); /* not yet deleted */
+    struct s_seen s = {0};
+    CHECK_INT(eng_journal_read(j, 1, 3, s_collect, &s, NULL), 3);
+    CHECK_INT(s.first, 11); /* but never read again */
+    struct eng_journal_status st;
+    CHECK_INT(eng_journal_status(j, &st, NULL), 0);
+    CHECK_INT(st.pending, 4990);
+    CHECK_INT(eng_journal_ack(j, 4200, NULL), 0); /* 4190 since: bulk */
+    CHECK_INT(s_rows(), 800);
+    CHECK_INT(eng_journal_ack(j, 4300, NULL), 0);
+    CHECK_INT(s_rows(), 800);
+    CHECK_INT(eng_journal_ack(j, 5000, NULL), 0); /* all ACKed: emptied */
+    CHECK_INT(s_rows(), 0);
+    eng_journal_destroy(&j);
+    j = s_open("hospA", NULL); /* the ACK record survived the close */
+    CHECK(j);
+    CHECK_INT(eng_journal_acked(j), 5000);
+    eng_journal_destroy(&j);
+}
+
+/* Only the last input position of a transaction is written, with it; a
+ * crash before COMMIT keeps the previous one. */
+TEST(input_position_written_once_per_commit)
+{
+    s_new_path("inpos");
+    eng_journal_t *j = s_open("hospA", NULL);
+    CHECK(j);
+    for (int i = 1; i <= 50; i++) {
+        CHECK_INT(s_append(j, i, 1), 0);
+        CHECK_INT(eng_journal_input_set(j, "f", (uint64_t)i * 10, false, NULL),
+                  0);
+    }
+    CHECK_INT(eng_journal_input_set(j, "g", 7, true, NULL), 0);
+    CHECK_INT(eng_journal_commit(j, NULL), 0);
+    CHECK_INT(s_append(j, 51, 1), 0);
+    CHECK_INT(eng_journal_input_set(j, "f", 510, false, NULL), 0);
+    eng_journal_destroy(&j); /* "crash": 51 and f=510 roll back */
+    j = s_open("hospA", NULL);
+    CHECK(j);
+    uint64_t pos = 0;
+    bool done = true;
+    CHECK_INT(eng_journal_input_get(j, "f", &pos, &done, NULL), 0);
+    CHECK_INT(pos, 500); /* switching to g wrote f's last position */
+    CHECK(!done);
+    CHECK_INT(eng_journal_input_get(j, "g", &pos, &done, NULL), 0);
+    CHECK_INT(pos, 7);
+    CHECK(done);
+    CHECK_INT(eng_journal_durable(j), 50);
+    eng_journal_destroy(&j);
+}
+
 TEST(other_source_is_refused)
 {
     s_new_path("source");
@@ -265,6 +344,8 @@ int main(void)
     RUN(input_offset_commits_with_rows);
     RUN(reopen_after_close_resumes);
     RUN(ack_deletes_and_is_monotonic);
+    RUN(ack_deletes_in_bulk);
+    RUN(input_position_written_once_per_commit);
     RUN(other_source_is_refused);
     RUN(second_writer_is_refused);
     RUN(missing_or_foreign_file_refused);
