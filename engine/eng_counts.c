@@ -3,6 +3,7 @@
  * arrival and at the delayed first look, signal rows (see eng_counts.h).
  */
 #include "devsurv/eng_counts.h"
+#include "devsurv/eng_plan_store.h"
 #include "devsurv/ds_err.h"
 
 #include <stdio.h>
@@ -80,6 +81,13 @@ static int s_outcome(eng_store_t *store, const struct eng_counts_params *p,
     if (rc == 0)
         rc = eng_store_cell_get(store, ev->product_code, ev->event_code, &c);
     if (rc != 0)
+        return rc;
+    /* lineage: an outcome counted while the cell watches is one the
+     * signal (if any) rests on; `devsurv explain` lists these rows */
+    if (c.status == ENG_CELL_WATCHING &&
+        (rc = eng_plan_contribution(store, "", ev->product_code,
+                                    c.event_code, false, key, -1,
+                                    "structured", ev->time_ms)) != 0)
         return rc;
     c.observed++;
     bool raised = s_test(&c, p, p->baseline_rate * (double)n);

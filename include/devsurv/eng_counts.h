@@ -16,6 +16,10 @@
  *
  * An outcome before any exposure of its device has expected 0: the test is
  * undefined and the cell just counts (MaxSPRT needs a denominator).
+ * Each outcome counted while its cell is WATCHING gets a contributions row
+ * (plan "", device = product code, mention -1, link "structured"), so a
+ * signal's `devsurv explain` lists the events its count rests on; outcomes
+ * after the crossing are counted but not listed.
  * Works inside the caller's store batch. Not here: decoding, batching.
  */
 #ifndef DEVSURV_ENG_COUNTS_H

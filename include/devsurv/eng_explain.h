@@ -11,7 +11,8 @@
  * device, event) with an event time in (previous generation's signal time,
  * this signal's time], ordered by source, epoch, seq, mention; the cell's
  * plan_cells row is shown as it is now ("current"). A [maxsprt] signal
- * (plan "") has contributions only if the engine recorded them. Audit
+ * (plan "") lists the outcomes its cell counted before it crossed
+ * (eng_counts.h; stores written before that have none). Audit
  * entries are the signal_raised entry and the event_stored and mentions
  * entries of the trigger and every contributing event, each with the
  * first checkpoint whose n >= its seq (JSON null: not yet sealed). The

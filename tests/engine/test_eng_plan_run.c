@@ -755,7 +755,8 @@ TEST(allocation_failure_torture_note_submit_commit)
         CHECK_INT(f.nsig, ok * 2);
     }
     printf("# %llu allocation failure points\n", (unsigned long long)k - 2);
-    CHECK(k > 20); /* allocations were failed on the way */
+    CHECK(k > 10); /* allocations were failed on the way (16 since the
+                      envelope parser stopped allocating per field) */
     CHECK_STR(f.sig.plan, "a-stay");
     CHECK_INT(f.sig.seq, seq + 1);
     s_close(&f);

@@ -67,6 +67,27 @@ assert lin["audit"][-1]["subject"] == "signal/%d" % lin["signal"]
 PY
 check "lineage_consistent" python3 "$T/check.py" "$T/json.out"
 
+# every signal of the demo stream, the [maxsprt] path's included, lists
+# as many counted events as its statistic's observed count
+$R --db "$T/c.db" fixtures/streams/demo.jsonl >/dev/null 2>&1
+check "replay_c_ok" test $? -eq 0
+cat >"$T/each.py" <<'PY'
+import json, subprocess, sys
+dev, db = sys.argv[1], sys.argv[2]
+ids = subprocess.run(["sqlite3", db, "select id from signals"],
+                     capture_output=True, text=True).stdout.split()
+assert len(ids) >= 2, ids
+plans = set()
+for i in ids:
+    lin = json.loads(subprocess.run([dev, "explain", i, "--db", db, "--json"],
+                                    capture_output=True, text=True).stdout)
+    counted = [c for c in lin["contributions"] if c["role"] == "event"]
+    assert counted and len(counted) == lin["observed"], (i, len(counted))
+    plans.add(lin["plan"])
+assert "" in plans, plans  # a [maxsprt] signal was among them
+PY
+check "every_signal_explained" python3 "$T/each.py" "$DEVSURV" "$T/c.db"
+
 run_cmd none $DEVSURV explain 999999 --db "$T/a.db"
 check "no_such_signal_exit_66" test "$RC" -eq 66
 run_cmd badid $DEVSURV explain 0 --db "$T/a.db"
