@@ -1,33 +1,60 @@
 #!/usr/bin/env bash
-# bench_e2e.sh - end-to-end throughput over the real binaries, for
-# `make bench` (tests/bench/run.sh). Usage: bench_e2e.sh [N] (default
-# 100000, at most 2000000).
+# bench_e2e.sh - end-to-end throughput and latency over the real binaries
+# ($BUILD/devsurv serve, $BUILD/ds-publish), for `make bench`
+# (tests/bench/run.sh). Usage: bench_e2e.sh [N] (default 100000, at most
+# 2000000).
 #
 # Generates a deterministic stream of N envelopes with awk (the shape of
 # fixtures/streams/gen_demo.sh, bigger: 200-400 bytes, exposures, outcomes,
-# notes and reports over 8 device codes), then measures:
-#   publish  `devsurv serve` (contrib/demo.conf: group commit at 1000
-#            events or 5 ms, WAL, synchronous=FULL) on an ipc:// endpoint
-#            in a temp dir, and the wall time of `ds-publish` sending the
-#            whole file until the engine has ACKed (committed) every event:
-#            publisher start-up, HELLO, framing, ingest sequencing, the
-#            pipeline, commits and ACK round trips, on two processes;
-#   replay   the wall time of `devsurv replay` of the same file into a
-#            fresh database: process start-up, schema creation, reading
-#            the file and the pipeline, no network.
-#   publish 1 KB  the same publish with N/2 notes of about 1 KB (the
-#            issue's durable-ingest target: >= 50,000 events/s of ~1 KB);
-#   latency  N/4 of those 1 KB notes paced at 10,000 events/s
-#            (ds-publish --rate), reporting ds-publish's publish-to-commit
-#            latency (first send of an event to the ACK that covers it)
-#            p50 and p99 (target: p99 < 20 ms at 10,000 events/s).
-# Engine start-up is not timed: timing starts once its socket exists. There
-# is no warm-up: the first batches are cold.
-# Each is run BENCH_E2E_RUNS times (default 3), each time on a fresh
-# database; the rows show the median and the notes the range. Checks that
-# every event was stored, and fails (exit 1) only when something did not
-# run or lost events; never on speed. BENCH_E2E_DUMP=1 prints the
-# generated stream on stdout and exits.
+# notes and reports over 8 device codes) and N/2 notes of about 1 KB
+# (gen_kb), then measures, each time on a fresh database and journal, with
+# `devsurv serve -c contrib/demo.conf` (group commit at 1000 events or
+# 5 ms, WAL, synchronous=FULL) on an ipc:// endpoint in a temp dir, timing
+# ds-publish from start to the ACK of its last event (publisher journal,
+# HELLO, framing, ingest sequencing, the pipeline, commits, ACK round
+# trips, on two processes):
+#   publish 320 B  the N envelopes, default configuration (plans on);
+#   replay   `devsurv replay` of the same file into a fresh database:
+#            process start-up, schema, reading the file, the pipeline;
+#   1 KB rows, the N/2 notes, in four variants:
+#     (a) ingest: plans off (--set plans.enabled=false), plaintext: the
+#         issue's durable-ingest target row (>= 50,000 events/s of ~1 KB);
+#     (b) (a) with CURVE on: keys from `devsurv keygen`, an allowlist with
+#         the publisher's key, ingest.insecure=false; ds-publish --key and
+#         --server-key instead of --insecure;
+#     (c) (a) with the engine binary devsurv-noaudit (tests/bench/
+#         bench_noaudit.c: the per-event audit entry removed by a link-time
+#         seam), so (a) vs (c) is the audit A/B (issue target: overhead
+#         < 10% of ingest throughput); skipped, with a message, when that
+#         binary is missing;
+#     (d) plans on (the default): ingest + extraction + plan statistics;
+#   latency  N/4 of the notes paced at 10,000 events/s (ds-publish --rate),
+#            plans off, plaintext: ds-publish's publish-to-commit latency
+#            (first send of an event to the ACK that covers it) p50 and p99
+#            (target: p99 < 20 ms);
+#   raw libzmq  bench_zmq_raw: N/2 messages of the notes' mean size PUSH ->
+#            PULL over ipc://, plaintext and CURVE, no framing, ACK or
+#            store: the baseline the ingest rows are read against (ratio
+#            (a) / raw plaintext, (b) / raw CURVE).
+# Everything is run BENCH_E2E_RUNS times (default 3), the variants
+# alternating within each round (320 B, replay, a, b, c, d, latency, raw;
+# again ...) so drift on a busy machine does not land on one variant; the
+# rows show the median and the notes the range over the rounds. Next to
+# wall time, the engine's CPU time while ds-publish ran (user + system of
+# the serve process from /proc, all threads, in clock ticks) gives us per
+# event for each 1 KB variant and a second audit A/B, steadier than wall
+# time when other processes share the CPUs (coarse below ~10,000 events:
+# a tick is 10 ms; it leaves out the time spent waiting for fsync). Engine
+# start-up is not timed: timing starts once its socket exists; there is no
+# warm-up. Checks that every event was stored and ACKed, that (a), (b) and
+# (d) wrote one event_stored audit entry per event and (c) none; fails
+# (exit 1) only when something did not run or lost events, never on speed.
+#
+# Environment: BUILD (build/release), BENCH_E2E_RUNS (3),
+# BENCH_E2E_NOAUDIT (the devsurv-noaudit binary, default
+# $BUILD/bench/devsurv-noaudit), BENCH_E2E_ZMQ_RAW (the bench_zmq_raw
+# binary, default $BUILD/bench/bench_zmq_raw); run.sh builds both.
+# BENCH_E2E_DUMP=1 prints the generated 320 B stream on stdout and exits.
 . "$(dirname "$0")/../lib.sh"
 N=${1:-100000}
 RUNS=${BENCH_E2E_RUNS:-3}
@@ -175,30 +202,57 @@ gen_kb() {
     }'
 }
 
-# publish_once R [STREAM N [ds-publish options]]: serve on a fresh
-# database, time ds-publish; sets PUB_MS and leaves its log in $T/pub.log.
+NOAUDIT=${BENCH_E2E_NOAUDIT:-$BUILD/bench/devsurv-noaudit}
+ZMQ_RAW=${BENCH_E2E_ZMQ_RAW:-$BUILD/bench/bench_zmq_raw}
+K=$T/keys # CURVE keys of variant b: the engine's and the publisher's
+
+# variant V: the engine binary (ENGINE), its extra settings (SETS) and
+# ds-publish's security options (SEC) of variant a, b, c or d.
+variant() {
+    ENGINE=$DEVSURV SETS=(--set plans.enabled=false) SEC=(--insecure)
+    case $1 in
+    b)
+        SETS+=(--set ingest.insecure=false
+            --set "ingest.server_key=$K/engine.key"
+            --set "ingest.allowlist=$K/allow.txt")
+        SEC=(--server-key "$K/engine.pub" --key "$K/bench.key")
+        ;;
+    c) ENGINE=$NOAUDIT ;;
+    d) SETS=() ;;
+    esac
+}
+
+# publish_once R [STREAM N [ds-publish options]]: serve ($ENGINE with
+# "${SETS[@]}") on a fresh database, time ds-publish ("${SEC[@]}"); sets
+# PUB_MS, CPU_MS (the engine's user + system time, all its threads, while
+# ds-publish ran), SENT and AUDITED (event_stored audit entries), and
+# leaves ds-publish's log in $T/pub.log.
 publish_once() {
     local r=$1 stream=${2:-$STREAM} n=${3:-$N} t0
     local ep="ipc://$T/x$1.ipc" db="$T/e$1.db" log="$T/serve$1.log"
     shift $(($# < 3 ? $# : 3))
-    start_bg "$log" "$DEVSURV" serve -c contrib/demo.conf \
+    start_bg "$log" "$ENGINE" serve -c contrib/demo.conf \
         --set "ingest.endpoint=$ep" --set "maxsprt.baseline_rate=$BASE" \
-        --db "$db"
+        ${SETS[@]+"${SETS[@]}"} --db "$db"
     SERVE=$BG_PID
     if ! wait_until 20 bound_or_dead "$T/x$r.ipc" || dead "$SERVE"; then
         die "serve did not bind $ep: $(tail -5 "$log")"
     fi
+    local c0
+    c0=$(cpu_ticks "$SERVE")
     t0=$(now_ms)
     timeout 300 "$PUBLISH" --endpoint "$ep" --source bench --timeout 30 \
-        --insecure --journal "$T/j$r.db" "$@" "$stream" 2>"$T/pub.log"
+        "${SEC[@]}" --journal "$T/j$r.db" "$@" "$stream" 2>"$T/pub.log"
     local rc=$?
     PUB_MS=$(($(now_ms) - t0))
+    CPU_MS=$((($(cpu_ticks "$SERVE") - c0) * 1000 / HZ))
     [ $rc -eq 0 ] || die "ds-publish exit $rc: $(cat "$T/pub.log")"
     grep -q " $n acknowledged" "$T/pub.log" ||
         die "ds-publish did not get every ACK: $(cat "$T/pub.log")"
     local stored
     stored=$(sql "$db" "select count(*) from events")
     [ "$stored" = "$n" ] || die "serve stored $stored events of $n"
+    AUDITED=$(sql "$db" "select count(*) from audit where kind='event_stored'")
     SENT=$(sed -n 's/.* \([0-9]*\) sent (with resends).*/\1/p' "$T/pub.log")
     stop_wait "$SERVE" 30
     [ "$STOP_RC" = 0 ] ||
@@ -222,11 +276,25 @@ replay_once() {
     rm -f "$db" "$db-wal" "$db-shm"
 }
 
+# raw_once MODE: bench_zmq_raw of NRAW messages of KB_SIZE bytes; sets
+# RAW to its msgs/s.
+raw_once() {
+    local out
+    out=$("$ZMQ_RAW" "$NRAW" "$KB_SIZE" "$T" "$1" 2>&1) ||
+        die "bench_zmq_raw $1 failed: $out"
+    RAW=$(echo "$out" | sed -n 's/.* \([0-9]*\) msgs\/s.*/\1/p')
+    [ -n "$RAW" ] || die "bench_zmq_raw $1 printed no rate: $out"
+}
+
+# cpu_ticks PID: user + system clock ticks of PID, all threads so far.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+HZ=$(getconf CLK_TCK 2>/dev/null || echo 100)
+
 # shellcheck disable=SC2317 # called through wait_until
 bound_or_dead() { test -S "$1" || dead "$SERVE"; }
 
-# median MS...: the middle value (the lower middle for an even count).
-median() { printf '%s\n' "$@" | sort -n | sed -n "$((($# + 1) / 2))p"; }
+# median X...: the middle value (the lower middle for an even count).
+median() { printf '%s\n' "$@" | sort -g | sed -n "$((($# + 1) / 2))p"; }
 
 # range N MS...: "min-max events/s" over the runs.
 range() {
@@ -238,43 +306,176 @@ range() {
               n / (lo > 0 ? lo : 1) * 1000 }'
 }
 
-pubs=() reps=() kbs=()
+# span X...: "min-max" of numbers as given.
+span() {
+    printf '%s\n' "$@" | sort -g |
+        awk 'NR == 1 { lo = $1 } { hi = $1 } END { print lo " to " hi }'
+}
+
+# calc EXPR [FORMAT]: awk arithmetic over the numbers in EXPR, printed
+# with FORMAT (default %.1f).
+calc() { awk "BEGIN { printf \"${2:-%.1f}\", $1 }"; }
+
+t_start=$(now_ms)
 NKB=$((N / 2 > 0 ? N / 2 : 1))
 NLAT=$((N / 4 > 0 ? N / 4 : 1))
+NRAW=$((NKB > 200000 ? NKB : 200000)) # at least ~0.5 s per raw run
 gen_kb "$NKB" >"$T/kb.jsonl" || die "cannot generate the 1 KB stream"
 head -n "$NLAT" "$T/kb.jsonl" >"$T/lat.jsonl"
 KB_BYTES=$(($(wc -c <"$T/kb.jsonl") - NKB))
+KB_SIZE=$(((KB_BYTES + NKB / 2) / NKB)) # mean note envelope, in bytes
+mkdir -p "$K" || die "cannot create $K"
+for k in engine bench; do
+    "$DEVSURV" keygen "$K/$k" >/dev/null || die "devsurv keygen failed"
+done
+printf 'bench %s\n' "$(sed -n 's/^public-key = //p' "$K/bench.pub")" \
+    >"$K/allow.txt"
+VARIANTS="a b c d"
+if [ ! -x "$NOAUDIT" ]; then
+    VARIANTS="a b d"
+    echo "bench_e2e: skipping row (c), ingest without the audit entry:" \
+        "$NOAUDIT missing (tests/bench/run.sh builds it; or set" \
+        "BENCH_E2E_NOAUDIT)"
+fi
+if [ ! -x "$ZMQ_RAW" ]; then
+    echo "bench_e2e: skipping the raw libzmq rows: $ZMQ_RAW missing" \
+        "(tests/bench/run.sh builds it; or set BENCH_E2E_ZMQ_RAW)"
+    ZMQ_RAW=
+fi
+
+pubs=() reps=() p50s=() p99s=() raws=() rawcs=() overs=() covers=()
+declare -A MS=() CPU=()
 for r in $(seq "$RUNS"); do
+    variant d # the 320 B and replay rows: the default configuration
     publish_once "$r"
     pubs+=("$PUB_MS")
     MAIN_SENT=$SENT
     replay_once "$r"
     reps+=("$REP_MS")
-    publish_once "k$r" "$T/kb.jsonl" "$NKB"
-    kbs+=("$PUB_MS")
+    for v in $VARIANTS; do
+        variant "$v"
+        publish_once "$v$r" "$T/kb.jsonl" "$NKB"
+        MS[$v]="${MS[$v]:-} $PUB_MS"
+        CPU[$v]="${CPU[$v]:-} $CPU_MS"
+        want=$NKB
+        [ "$v" = c ] && want=0
+        [ "$AUDITED" = "$want" ] ||
+            die "variant $v wrote $AUDITED event_stored audit entries," \
+                "not $want"
+        [ "$v" = a ] && ms_a=$PUB_MS
+        [ "$v" = a ] && cpu_a=$CPU_MS
+        [ "$v" = c ] && overs+=("$(calc "100 * (1 - $PUB_MS / $ms_a)")") &&
+            covers+=("$(calc "100 * (1 - $CPU_MS / ($cpu_a > 0 ? $cpu_a : 1))")")
+    done
+    variant a
+    publish_once "l$r" "$T/lat.jsonl" "$NLAT" --rate 10000
+    lat=$(sed -n \
+        's/.*latency.*p50 \([0-9.]*\) ms, p99 \([0-9.]*\) ms.*/\1 \2/p' \
+        "$T/pub.log")
+    [ -n "$lat" ] ||
+        die "ds-publish printed no latency: $(tail -2 "$T/pub.log")"
+    p50s+=("${lat% *}") p99s+=("${lat#* }")
+    if [ -n "$ZMQ_RAW" ]; then
+        raw_once plain
+        raws+=("$RAW")
+        raw_once curve
+        rawcs+=("$RAW")
+    fi
 done
-publish_once lat "$T/lat.jsonl" "$NLAT" --rate 10000
-LAT=$(sed -n 's/.*latency.*p50 \([0-9.]*\) ms, p99 \([0-9.]*\) ms.*/\1 \2/p' \
-    "$T/pub.log")
-[ -n "$LAT" ] || die "ds-publish printed no latency: $(tail -2 "$T/pub.log")"
 
 echo "end to end: $N envelopes generated with awk, $(awk -v b="$BYTES" \
-    'BEGIN { printf "%.1f", b / 1e6 }') MB, real binaries from $BUILD"
+    'BEGIN { printf "%.1f", b / 1e6 }') MB, and $NKB notes of ~1 KB" \
+    "(mean $KB_SIZE B); real binaries from $BUILD"
 row "e2e publish -> serve, ACKed" "$N" "$(median "${pubs[@]}")" "$BYTES"
 row "e2e replay (file, no network)" "$N" "$(median "${reps[@]}")" "$BYTES"
-row "e2e publish 1 KB notes, ACKed" "$NKB" "$(median "${kbs[@]}")" "$KB_BYTES"
-set -- $LAT
-printf "%-8s %-33s %8d %8s %10s %8s %9s %9s\n" stage \
+# shellcheck disable=SC2086 # MS[v] is a list of numbers
+{
+    row "e2e 1 KB ingest, plans off (a)" "$NKB" "$(median ${MS[a]})" "$KB_BYTES"
+    row "e2e 1 KB ingest, CURVE (b)" "$NKB" "$(median ${MS[b]})" "$KB_BYTES"
+    [ -n "${MS[c]:-}" ] &&
+        row "e2e 1 KB ingest, no audit (c)" "$NKB" "$(median ${MS[c]})" \
+            "$KB_BYTES"
+    row "e2e 1 KB ingest+extract+plans (d)" "$NKB" "$(median ${MS[d]})" \
+        "$KB_BYTES"
+}
+printf "%-8s %-33s %8d %8s %10s %8s %9.0f %9.0f\n" stage \
     "e2e 1 KB at 10k/s: publish->commit" "$NLAT" - 10000 - \
-    "$(awk -v v="$1" 'BEGIN { printf "%.0f", v * 1000 }')" \
-    "$(awk -v v="$2" 'BEGIN { printf "%.0f", v * 1000 }')"
-echo "e2e 1 KB rows: the durable-ingest target is >= 50,000 events/s of" \
-    "~1 KB (compare with 'ZeroMQ alone' above, ~320 B messages) and" \
-    "publish-to-commit p99 < 20 ms (20000 us) at 10,000 events/s."
-echo "e2e rows: median of $RUNS runs, each on a fresh database; events/s" \
-    "over the runs: publish $(range "$N" "${pubs[@]}")," \
-    "replay $(range "$N" "${reps[@]}")."
-echo "publish: ds-publish --window 1000 (default) against serve with" \
-    "contrib/demo.conf (batch 1000 events or 5 ms, credit 1000);" \
-    "$MAIN_SENT EV sent for $N events in the last run (resends included)."
+    "$(calc "$(median "${p50s[@]}") * 1000")" \
+    "$(calc "$(median "${p99s[@]}") * 1000")"
+if [ -n "$ZMQ_RAW" ]; then
+    raw=$(median "${raws[@]}") rawc=$(median "${rawcs[@]}")
+    printf "%-8s %-33s %8d %8.3f %10.0f %8.1f %9s %9s\n" baseline \
+        "raw libzmq PUSH->PULL $KB_SIZE B" "$NRAW" \
+        "$(calc "$NRAW / $raw" %.3f)" "$raw" \
+        "$(calc "$raw * $KB_SIZE / 1e6")" - -
+    printf "%-8s %-33s %8d %8.3f %10.0f %8.1f %9s %9s\n" baseline \
+        "raw libzmq PUSH->PULL, CURVE" "$NRAW" \
+        "$(calc "$NRAW / $rawc" %.3f)" "$rawc" \
+        "$(calc "$rawc * $KB_SIZE / 1e6")" - -
+fi
+
+# shellcheck disable=SC2086
+{
+    ms_a=$(median ${MS[a]}) ms_b=$(median ${MS[b]}) ms_d=$(median ${MS[d]})
+    rng_a=$(range "$NKB" ${MS[a]}) rng_b=$(range "$NKB" ${MS[b]})
+    rng_d=$(range "$NKB" ${MS[d]})
+    [ -n "${MS[c]:-}" ] && ms_c=$(median ${MS[c]}) rng_c=$(range "$NKB" ${MS[c]})
+}
+rate_a=$(calc "$NKB / $ms_a * 1000" %.0f)
+rate_b=$(calc "$NKB / $ms_b * 1000" %.0f)
+echo "1 KB rows: (a) plans off, plaintext, group commit (1000 events or" \
+    "5 ms), synchronous=FULL: the durable-ingest target row; (b) = (a)" \
+    "with CURVE; (c) = (a) with devsurv-noaudit; (d) plans on (the" \
+    "default): ingest + extraction + plan statistics."
+echo "ingest target: (a) $rate_a events/s of ~1 KB (target >= 50,000" \
+    "events/s on one engine core)$([ -n "$ZMQ_RAW" ] && echo \
+        ", $(calc "100 * $rate_a / $raw")% of raw libzmq PUSH->PULL" \
+        "(${raw} msgs/s of $KB_SIZE B in this run)")."
+echo "CURVE: (b) $rate_b events/s, $(calc "100 * $ms_a / $ms_b")% of" \
+    "plaintext ingest$([ -n "$ZMQ_RAW" ] && echo \
+        "; $(calc "100 * $rate_b / $rawc")% of raw libzmq with CURVE" \
+        "(raw CURVE is $(calc "100 * $rawc / $raw")% of raw plaintext)")."
+if [ -n "${MS[c]:-}" ]; then
+    echo "audit overhead: $(calc "100 * (1 - $ms_c / $ms_a)")% of ingest" \
+        "throughput (target < 10%)"
+    echo "  from the medians of (a) and (c) (no per-event audit entry," \
+        "checked: 0 event_stored entries); per round (a and c of the" \
+        "same round): $(span "${overs[@]}")%, so single rounds are noisy."
+    # shellcheck disable=SC2086
+    cpu_a=$(median ${CPU[a]}) cpu_c=$(median ${CPU[c]})
+    echo "  by engine CPU time:" \
+        "$(calc "100 * (1 - $cpu_c / ($cpu_a > 0 ? $cpu_a : 1))")%" \
+        "(medians; per round $(span "${covers[@]}")%): steadier than wall" \
+        "time when other processes share the CPUs."
+fi
+# cpu_us V: the median engine CPU time per event of variant V, in us.
+# shellcheck disable=SC2086
+cpu_us() { calc "$(median ${CPU[$1]}) * 1000 / $NKB" %.1f; }
+echo "engine CPU (user + system of the serve process, all threads, while" \
+    "ds-publish ran; ticks of 1/$HZ s), us per event: (a) $(cpu_us a), i.e." \
+    "$(calc "1e6 / ($(cpu_us a) > 0 ? $(cpu_us a) : 1)" %.0f) events/s" \
+    "per engine core busy all the time (fsync waits not counted); (b) $(cpu_us b);$([ -n "${MS[c]:-}" ] &&
+        echo " (c) $(cpu_us c);") (d) $(cpu_us d)."
+echo "plans: (d) $(calc "$NKB / $ms_d * 1000" %.0f) events/s, plans cost" \
+    "$(calc "100 * (1 - $ms_a / $ms_d)")% of ingest throughput with" \
+    "~1 KB notes (extraction, linking, statistics, their rows and audit" \
+    "entries; bench_plans measures the stages alone)."
+echo "latency: $NLAT notes paced at 10,000 events/s, plans off," \
+    "plaintext: publish-to-commit p50 $(median "${p50s[@]}") ms, p99" \
+    "$(median "${p99s[@]}") ms (target p99 < 20 ms); p99 over the rounds" \
+    "$(span "${p99s[@]}") ms."
+echo "e2e rows: median of $RUNS rounds, each run on a fresh database and" \
+    "journal, variants alternating within a round; events/s over the" \
+    "rounds: publish $(range "$N" "${pubs[@]}"), replay" \
+    "$(range "$N" "${reps[@]}"), (a) $rng_a, (b) $rng_b," \
+    "$([ -n "${MS[c]:-}" ] && echo "(c) $rng_c, ")(d) $rng_d$(
+        [ -n "$ZMQ_RAW" ] && echo "; raw msgs/s $(span "${raws[@]}")," \
+            "CURVE $(span "${rawcs[@]}") ($NRAW messages per run)")."
+echo "publish rows: ds-publish --window 1000 (default) against serve with" \
+    "contrib/demo.conf (batch 1000 events or 5 ms, credit 1000); the 320 B" \
+    "and replay rows run the default configuration (plans on); $MAIN_SENT" \
+    "EV sent for $N events in the last 320 B run (resends included)." \
+    "bench_e2e took $((($(now_ms) - t_start) / 1000)) s; load average" \
+    "at the end $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null) on $(nproc)" \
+    "CPUs (above ~1 per CPU, the wall-time rows are noisy)."
 exit 0
