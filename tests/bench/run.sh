@@ -13,7 +13,10 @@
 # sample and a synthetic corpus, next to memchr and naive PCRE2),
 # bench_regex (the identifier-pattern layouts), bench_ac (the dictionary
 # matcher with a 5,000-term lexicon) and bench_e2e.sh (the real binaries,
-# end to end), then says how to read the tables. bench_ac is skipped, with
+# end to end; with bench_zmq_raw.c, the raw libzmq baseline, and
+# devsurv-noaudit, the engine linked with bench_noaudit.c, built here for
+# it) and bench_dashboard.sh (ingest with and without an open dashboard),
+# then says how to read the tables. bench_ac is skipped, with
 # a message, when it does not build (it is still being worked on). Speed
 # is measured, never asserted: the exit status is non-zero only when
 # something failed to build or run, or when bench_stats computed a wrong
@@ -22,7 +25,9 @@
 #
 # Environment: BUILD (build/release; build/debug gives sanitizer builds
 # whose numbers mean nothing), BENCH_N (stage stream, default 200000),
-# BENCH_E2E_N (end-to-end stream, default 100000), BENCH_STATS_N (events
+# BENCH_E2E_N (end-to-end stream, default 100000), BENCH_DASH_N (dashboard
+# bench stream, default 100000; BENCH_DASH_RUNS rounds, default 5),
+# BENCH_STATS_N (events
 # per streaming test, default 10000000), BENCH_EXTRACT_MB (synthetic
 # notes, default 50), BENCH_REGEX_MB (default 10), BENCH_AC_MB (default
 # 50), MAUDE_DIR (../shared/eval/maude), FDA_DIR (../shared/eval/fda), CC,
@@ -32,6 +37,7 @@ cd "$(dirname "$0")/../.." || exit 1
 BUILD=${BUILD:-build/release}
 N=${BENCH_N:-200000}
 N_E2E=${BENCH_E2E_N:-100000}
+N_DASH=${BENCH_DASH_N:-100000}
 N_STATS=${BENCH_STATS_N:-10000000}
 MB_EXTRACT=${BENCH_EXTRACT_MB:-50}
 MB_REGEX=${BENCH_REGEX_MB:-10}
@@ -47,6 +53,8 @@ BIN_REGEX=$BUILD/bench/bench_regex
 BIN_AC=$BUILD/bench/bench_ac
 BIN_PLANS=$BUILD/bench/bench_plans
 BIN_HTTP=$BUILD/bench/bench_http
+BIN_ZMQ_RAW=$BUILD/bench/bench_zmq_raw
+BIN_NOAUDIT=$BUILD/bench/devsurv-noaudit
 B=tests/bench
 SRC_STAGES="$B/bench_stages_main.c $B/bench_stages_stream.c"
 SRC_STAGES="$SRC_STAGES $B/bench_stages_drive.c $B/bench_stages_decode.c"
@@ -112,6 +120,21 @@ for b in plans http; do
         "$BUILD/libdevsurv.a" $PKG_LIBS $MALLOC -lm ||
         die "cannot build bench_$b"
 done
+# bench_e2e.sh's raw libzmq baseline, and devsurv-noaudit: the engine's
+# main object linked with bench_noaudit.c's no-op audit entry through the
+# link-time seam -Wl,--wrap=eng_audit_log_event (never a setting).
+# shellcheck disable=SC2086
+$CC -std=c11 $OPT -Iinclude -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+    $PKG_CFLAGS $WARN -pthread -o "$BIN_ZMQ_RAW" tests/bench/bench_zmq_raw.c \
+    tests/bench/bench_util.c "$BUILD/libdevsurv.a" $PKG_LIBS $MALLOC -lm ||
+    die "cannot build $BIN_ZMQ_RAW"
+[ -f "$BUILD/engine/devsurv.o" ] || die "$BUILD/engine/devsurv.o missing: make"
+# shellcheck disable=SC2086
+$CC -std=c11 $OPT -Iinclude -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+    $PKG_CFLAGS $WARN -pthread -Wl,--wrap=eng_audit_log_event \
+    -o "$BIN_NOAUDIT" "$BUILD/engine/devsurv.o" tests/bench/bench_noaudit.c \
+    "$BUILD/libdevsurv.a" $PKG_LIBS $MALLOC -lm ||
+    die "cannot build $BIN_NOAUDIT"
 # bench_ac.c is still being worked on: a build failure skips it, loudly.
 ac_log=$BUILD/bench/bench_ac.log
 # shellcheck disable=SC2086
@@ -164,7 +187,11 @@ BENCH_PLANS_PAD=1000 "$BIN_PLANS" "$BUILD"/bench/scn_*.jsonl ||
 echo
 "$BIN_HTTP" "$BUILD/bench" || die "bench_http failed"
 echo
-BUILD=$BUILD tests/bench/bench_e2e.sh "$N_E2E" || die "bench_e2e.sh failed"
+BUILD=$BUILD BENCH_E2E_NOAUDIT=$BIN_NOAUDIT BENCH_E2E_ZMQ_RAW=$BIN_ZMQ_RAW \
+    tests/bench/bench_e2e.sh "$N_E2E" || die "bench_e2e.sh failed"
+echo
+BUILD=$BUILD tests/bench/bench_dashboard.sh "$N_DASH" ||
+    die "bench_dashboard.sh failed"
 
 cat <<EOF
 
@@ -210,5 +237,11 @@ How to read this (total $(($(date +%s) - start)) s):
 - HTTP (bench_http): p50/p99 per API endpoint on a store of 100,000
   signals and 1,000,000 events (target p99 < 50 ms), built once and kept
   in $BUILD/bench.
+- Dashboard (bench_dashboard): the same publish with nobody on the HTTP
+  port vs a simulated open dashboard (app.js's requests: the SSE stream,
+  its heartbeat watch and audit poll), alternating rounds; target: ingest
+  drops < 5 %. Per-round drops swing by +-10 % on a busy 2-core machine
+  (fsync, shared CPUs): read the median drop next to the CPU line (the
+  HTTP threads' share of serve's CPU), not a single round.
 - Nothing here passes or fails on speed; CI does not time things.
 EOF

@@ -88,6 +88,13 @@ assert "" in plans, plans  # a [maxsprt] signal was among them
 PY
 check "every_signal_explained" python3 "$T/each.py" "$DEVSURV" "$T/c.db"
 
+# the lineage's audit lookup by subject uses the index (schema 6), not a
+# scan of the whole chain (the query of engine/eng_explain_audit.c)
+check "audit_lookup_indexed" sh -c "sqlite3 '$T/a.db' \"EXPLAIN QUERY PLAN
+    SELECT seq FROM audit WHERE kind IN ('event_stored', 'mentions',
+    'signal_raised') AND subject IN (SELECT value FROM json_each('[]'))
+    ORDER BY seq\" | grep -q 'USING INDEX audit_subject'"
+
 run_cmd none $DEVSURV explain 999999 --db "$T/a.db"
 check "no_such_signal_exit_66" test "$RC" -eq 66
 run_cmd badid $DEVSURV explain 0 --db "$T/a.db"
