@@ -238,10 +238,22 @@ static enum MHD_Result s_handler(void *cls, struct MHD_Connection *c,
                                  const char *version, const char *upload,
                                  size_t *upload_n, void **con_cls)
 {
+    static char s_seen; /* marks a request whose headers were seen */
     eng_http_t *h = cls;
     struct eng_http_req r = {.h = h, .c = c};
     bool head = strcmp(method, "HEAD") == 0;
-    (void)version, (void)upload, (void)upload_n, (void)con_cls;
+    (void)version, (void)upload;
+    /* answer on the second call, once the request is read: a response
+     * queued on the first one makes libmicrohttpd close the connection,
+     * and the dashboard would pay a TCP connect and a thread per fetch */
+    if (!*con_cls) {
+        *con_cls = &s_seen;
+        return MHD_YES;
+    }
+    if (*upload_n) { /* a body (only refused methods have one): skip it */
+        *upload_n = 0;
+        return MHD_YES;
+    }
     if (!head && strcmp(method, "GET") != 0) {
         json_t *j = json_pack("{s:s}", "error", "read-only: GET and HEAD");
         size_t n = 0;

@@ -97,6 +97,11 @@ check "dashboard_index" grep -q '<title>t</title>' "$T/index.body"
 post=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$URL/api/signals")
 check "post_405" test "$post" = 405
 
+# one connection serves several requests (no "Connection: close"): the
+# dashboard's fetches do not each pay a TCP connect and a server thread
+check "keep_alive" sh -c "curl -sv '$URL/healthz' '$URL/api/plans' 2>&1 |
+    grep -q 'Re-using existing connection'"
+
 check "stream_delivered_signal" \
     wait_until 5 grep -q "^event: signal" "$T/stream.txt"
 check "stream_signal_has_id" grep -q "^id: $id\$" "$T/stream.txt"
