@@ -1,16 +1,22 @@
 /*
  * eng_event.c - decode and validate one native event envelope (eng_event.h).
  *
- * The payload is parsed by jansson into a document the decoder keeps until
- * the next decode, so the event's spans point straight into jansson's
- * string storage: no copy per field. Validation is one table of string
+ * A native envelope is parsed by ds_json (ds_json.h) into the decoder's
+ * node array, so the event's spans point straight into the payload (or,
+ * for a string with escapes, into ds_json's scratch buffer): no copy per
+ * field, and no allocation once the decoder has seen a message as big.
+ * ds_json accepts what jansson does (same RFC 8259 rules, duplicate keys,
+ * "\u0000", number ranges, depth); a top-level scalar is refused here with
+ * jansson's words, "'[' or '{' expected". Validation is one table of string
  * fields (path, length range, extra check) walked in order; the first
  * failure wins, and its message starts with the field path.
  *
- * Allocation: jansson is switched to ds_malloc/ds_free the first time a
- * decoder is created, so counting and fault injection reach inside the
- * parser. jansson's allocator is process-global: any other jansson user in
- * the process allocates through ds_alloc from then on.
+ * application/fhir+json is parsed by jansson (eng_fhir_map() takes a
+ * json_t) into a document the decoder keeps until the next decode. jansson
+ * is switched to ds_malloc/ds_free the first time a decoder is created, so
+ * counting and fault injection reach inside it. jansson's allocator is
+ * process-global: any other jansson user in the process allocates through
+ * ds_alloc from then on.
  *
  * jansson 2.14 mishandles one allocation failure: when its lexer's token
  * buffer cannot grow, lex_save() drops the byte and carries on, and the
@@ -26,10 +32,9 @@
  * Diagnostics show offending values escaped and cut (eng_event_check.h),
  * so a message is one printable ASCII line whatever the input.
  *
- * application/fhir+json goes through the same parse (same limits, same
- * allocation rules) and is then mapped by eng_fhir_map() instead of the
- * envelope table; the decoder owns the scratch buffer the FHIR event's
- * generated spans (id, decoded note text) point into.
+ * A FHIR resource is mapped by eng_fhir_map() instead of the envelope
+ * table; the decoder owns the scratch buffer the FHIR event's generated
+ * spans (id, decoded note text) point into.
  *
  * Deliberately not here: the FHIR mapping itself (eng_fhir*.c), MAUDE
  * readers, message size limits (ingest applies them), UDI syntax, storing
@@ -38,6 +43,7 @@
 #include "devsurv/eng_event.h"
 #include "devsurv/ds_alloc.h"
 #include "devsurv/ds_err.h"
+#include "devsurv/ds_json.h"
 #include "devsurv/eng_event_check.h"
 #include "devsurv/eng_fhir.h"
 #include "devsurv/eng_time.h"
@@ -53,7 +59,8 @@
 #define NO_SPAN        SIZE_MAX /* s_field.off of a field with no span in ev */
 
 struct eng_decoder {
-    json_t *root; /* document of the last successful decode, or NULL */
+    struct ds_json json; /* native envelopes: nodes of the last document */
+    json_t *root; /* FHIR: document of the last successful decode, or NULL */
     struct eng_fhir_scratch fhir; /* FHIR ids and decoded text (eng_fhir.h) */
 };
 
@@ -96,6 +103,7 @@ void eng_decoder_destroy(eng_decoder_t **self_p)
     if (!self_p || !*self_p)
         return;
     json_decref((*self_p)->root);
+    ds_json_clear(&(*self_p)->json);
     eng_fhir_scratch_clear(&(*self_p)->fhir);
     ds_free(*self_p);
     *self_p = NULL;
@@ -114,22 +122,6 @@ const char *eng_event_kind_name(enum eng_event_kind kind)
 
 /* ---- diagnostics ---- */
 
-/* JSON type of v as a reader would name it. */
-static const char *s_type_name(const json_t *v)
-{
-    switch (json_typeof(v)) {
-    case JSON_OBJECT: return "object";
-    case JSON_ARRAY: return "array";
-    case JSON_STRING: return "string";
-    case JSON_INTEGER:
-    case JSON_REAL: return "number";
-    case JSON_TRUE:
-    case JSON_FALSE: return "boolean";
-    case JSON_NULL: return "null";
-    }
-    return "?";
-}
-
 /* "<path>: <what>, got \"<value>\"" with the value escaped and cut. */
 static int s_bad_value(struct ds_diag *diag, const char *path, const char *what,
                        struct ds_span v)
@@ -147,14 +139,17 @@ static int s_unsupported(struct ds_span ctype, struct ds_diag *diag)
                             "unsupported content type '%s'", shown);
 }
 
-static int s_json_error(const json_error_t *err, struct ds_diag *diag)
+static int s_json_error(int line, int column, const char *why,
+                        struct ds_diag *diag)
 {
     char text[4 * JSON_ERROR_TEXT_LENGTH + 8];
-    struct ds_span t = ds_span_str(err->text);
+    struct ds_span t = ds_span_str(why);
+    if (t.n > JSON_ERROR_TEXT_LENGTH)
+        t.n = JSON_ERROR_TEXT_LENGTH;
     eng_event_check_escape(text, sizeof text, t, t.n, '\0');
     return ds_diag_set_code(diag, DS_EPARSE, NULL, 0,
-                            "invalid JSON at line %d column %d: %s", err->line,
-                            err->column, text);
+                            "invalid JSON at line %d column %d: %s", line,
+                            column, text);
 }
 
 /* ---- field checks beyond length (s_field.check) ---- */
@@ -254,40 +249,42 @@ static const struct s_field s_fields[] = {
 
 /* Member at path ("key" or "object.key") of root into *out (NULL when
  * absent). DS_EINVAL when the parent of a nested key is not an object. */
-static int s_lookup(const json_t *root, const char *path, const json_t **out,
-                    struct ds_diag *diag)
+static int s_lookup(const struct ds_json_node *root, const char *path,
+                    const struct ds_json_node **out, struct ds_diag *diag)
 {
     const char *dot = strchr(path, '.');
     *out = NULL;
     if (!dot) {
-        *out = json_object_get(root, path);
+        *out = ds_json_getz(root, path);
         return 0;
     }
     int plen = (int)(dot - path);
-    const json_t *parent = json_object_getn(root, path, (size_t)plen);
+    struct ds_span pkey = {path, (size_t)plen};
+    const struct ds_json_node *parent = ds_json_get(root, pkey);
     if (!parent)
         return 0;
-    if (!json_is_object(parent))
+    if (parent->type != DS_JSON_OBJECT)
         return ds_diag_set(diag, NULL, 0, "%.*s: expected object, got %s", plen,
-                           path, s_type_name(parent));
-    *out = json_object_get(parent, dot + 1);
+                           path, ds_json_type_name(parent));
+    *out = ds_json_getz(parent, dot + 1);
     return 0;
 }
 
-static int s_read_field(const json_t *root, const struct s_field *f,
-                        struct eng_event *ev, struct ds_diag *diag)
+static int s_read_field(const struct ds_json_node *root,
+                        const struct s_field *f, struct eng_event *ev,
+                        struct ds_diag *diag)
 {
-    const json_t *v;
+    const struct ds_json_node *v;
     int rc = s_lookup(root, f->path, &v, diag);
     if (rc != 0)
         return rc;
     if (!v)
         return f->required ? ds_diag_set(diag, NULL, 0, "%s: required", f->path)
                            : 0;
-    if (!json_is_string(v))
+    if (v->type != DS_JSON_STRING)
         return ds_diag_set(diag, NULL, 0, "%s: expected string, got %s",
-                           f->path, s_type_name(v));
-    struct ds_span s = {json_string_value(v), json_string_length(v)};
+                           f->path, ds_json_type_name(v));
+    struct ds_span s = ds_json_str(v);
     if (s.n < f->min || s.n > f->max)
         return ds_diag_set(diag, NULL, 0,
                            "%s: expected %zu..%zu bytes, got %zu", f->path,
@@ -299,12 +296,12 @@ static int s_read_field(const json_t *root, const struct s_field *f,
     return 0;
 }
 
-static int s_validate(const json_t *root, struct eng_event *ev,
+static int s_validate(const struct ds_json_node *root, struct eng_event *ev,
                       struct ds_diag *diag)
 {
-    if (!json_is_object(root))
+    if (root->type != DS_JSON_OBJECT)
         return ds_diag_set(diag, NULL, 0, "top level: expected object, got %s",
-                           s_type_name(root));
+                           ds_json_type_name(root));
     for (size_t i = 0; i < sizeof s_fields / sizeof s_fields[0]; i++) {
         int rc = s_read_field(root, &s_fields[i], ev, diag);
         if (rc != 0)
@@ -313,7 +310,28 @@ static int s_validate(const json_t *root, struct eng_event *ev,
     return eng_event_check_kind_rules(ev, diag);
 }
 
-/* Parse p[0..n) into self->root. */
+/* Parse the native envelope p[0..n) into self->json; its root to *root.
+ * A scalar at top level is a syntax error, as jansson has it. */
+static int s_parse(eng_decoder_t *self, const char *p, size_t n,
+                   const struct ds_json_node **root, struct ds_diag *diag)
+{
+    struct ds_json *j = &self->json;
+    int rc = ds_json_parse(j, p, n);
+    if (rc == DS_ENOMEM)
+        return ds_diag_set_code(diag, DS_ENOMEM, NULL, 0,
+                                "out of memory parsing JSON");
+    if (rc != 0)
+        return s_json_error(j->err_line, j->err_column, j->err_reason, diag);
+    *root = ds_json_root(j);
+    if ((*root)->type != DS_JSON_OBJECT && (*root)->type != DS_JSON_ARRAY) {
+        int line, column;
+        ds_json_locate(p, (size_t)((*root)->raw - p), &line, &column);
+        return s_json_error(line, column, "'[' or '{' expected", diag);
+    }
+    return 0;
+}
+
+/* Parse the FHIR resource p[0..n) into self->root with jansson. */
 static int s_load(eng_decoder_t *self, const char *p, size_t n,
                   struct ds_diag *diag)
 {
@@ -327,7 +345,7 @@ static int s_load(eng_decoder_t *self, const char *p, size_t n,
         return ds_diag_set_code(diag, DS_ENOMEM, NULL, 0,
                                 "out of memory parsing JSON");
     }
-    return self->root ? 0 : s_json_error(&err, diag);
+    return self->root ? 0 : s_json_error(err.line, err.column, err.text, diag);
 }
 
 int eng_decoder_decode(eng_decoder_t *self, struct ds_span ctype,
@@ -342,11 +360,13 @@ int eng_decoder_decode(eng_decoder_t *self, struct ds_span ctype,
     bool fhir = eng_fhir_ctype_ok(ctype);
     if (!fhir && !eng_event_check_ctype(ctype))
         return s_unsupported(ctype, diag);
-    int rc = s_load(self, payload ? payload : "", n, diag);
+    const struct ds_json_node *root = NULL;
+    const char *p = payload ? payload : "";
+    int rc = fhir ? s_load(self, p, n, diag) : s_parse(self, p, n, &root, diag);
     if (rc == 0 && fhir)
         rc = eng_fhir_map(self->root, &self->fhir, ev, diag);
     else if (rc == 0)
-        rc = s_validate(self->root, ev, diag);
+        rc = s_validate(root, ev, diag);
     if (rc != 0) {
         json_decref(self->root);
         self->root = NULL;

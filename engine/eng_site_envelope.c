@@ -1,62 +1,88 @@
 /*
  * eng_site_envelope.c - pseudonymise one native envelope line at the site
- * (see eng_site_envelope.h). jansson does the parsing and printing; the
- * output goes through json_dumpb into our own buffer so it never depends
- * on which allocator jansson was given.
+ * (see eng_site_envelope.h).
+ *
+ * The line is parsed with ds_json (ds_json.h: what jansson accepts, with
+ * duplicate keys refused and keys compared decoded, so neither a second
+ * "patient" nor a "p\u0061tient" slips past). The output is the line
+ * itself with the raw string tokens of the top-level "patient" and
+ * "encounter" replaced by their quoted pseudonyms (plain ASCII hex, no
+ * escaping needed); every other byte is copied unchanged, so numbers,
+ * key order, escapes and spacing reach the engine as the site wrote them.
+ * A line with neither member is passed on as is. The parser and the
+ * output buffer live in struct eng_site_envelope and only grow.
+ * Not here: reading lines, size limits (eng_site_input.c).
  */
 #include "devsurv/eng_site_envelope.h"
 #include "devsurv/ds_alloc.h"
 #include "devsurv/ds_err.h"
 #include "devsurv/eng_time.h"
 
-#include <jansson.h>
 #include <string.h>
 
 static const char *const s_member[] = {"patient", "encounter"};
 
-static int64_t s_time(const json_t *o)
+static int64_t s_time(const struct ds_json_node *o)
 {
-    const json_t *t = json_object_get(o, "time");
+    struct ds_span t = ds_json_str(ds_json_getz(o, "time"));
     int64_t ms = 0;
-    if (json_is_string(t) &&
-        eng_time_parse(json_string_value(t), json_string_length(t), &ms) != 0)
+    if (!t.p || eng_time_parse(t.p, t.n, &ms) != 0)
         ms = 0;
     return ms;
 }
 
-/* Replace patient and encounter in o by their pseudonyms. */
-static int s_pseudo(json_t *o, const struct eng_pseudo_key *key,
-                    struct eng_site_envelope *out, struct ds_diag *diag)
+/* Copy of line into out->buf with the string tokens v[0] (patient) and
+ * v[1] (encounter), either may be NULL, replaced by their pseudonyms. */
+static int s_splice(const char *line, size_t n,
+                    const struct ds_json_node *const v[2],
+                    const struct eng_pseudo_key *key,
+                    struct eng_site_envelope *out)
 {
-    char ps[ENG_PSEUDO_LEN + 1];
-    for (int d = 0; d < 2; d++) {
-        json_t *v = json_object_get(o, s_member[d]);
-        if (!v)
+    int order[2] = {0, 1};
+    if (v[0] && v[1] && v[1]->raw < v[0]->raw) {
+        order[0] = 1;
+        order[1] = 0;
+    }
+    if (ds_grow((void **)&out->buf, &out->cap, n + 2 * (ENG_PSEUDO_LEN + 2),
+                1) != 0)
+        return DS_ENOMEM;
+    char ps[ENG_PSEUDO_LEN + 1], *o = out->buf;
+    const char *at = line;
+    for (int i = 0; i < 2; i++) {
+        int d = order[i];
+        if (!v[d])
             continue;
-        if (!json_is_string(v))
-            return ds_diag_set(diag, "", 0,
-                               "%s: not a string, cannot be pseudonymised",
-                               s_member[d]);
-        struct ds_span id = {json_string_value(v), json_string_length(v)};
-        eng_pseudo_id(key, (enum eng_pseudo_domain)d, id, ps);
-        if (json_object_set_new(o, s_member[d], json_string(ps)) != 0)
-            return DS_ENOMEM;
+        memcpy(o, at, (size_t)(v[d]->raw - at));
+        o += v[d]->raw - at;
+        eng_pseudo_id(key, (enum eng_pseudo_domain)d, ds_json_str(v[d]), ps);
+        *o++ = '"';
+        memcpy(o, ps, ENG_PSEUDO_LEN);
+        o += ENG_PSEUDO_LEN;
+        *o++ = '"';
+        at = v[d]->raw + v[d]->raw_n;
         out->pseudonyms++;
     }
+    memcpy(o, at, (size_t)(line + n - at));
+    o += line + n - at;
+    out->p = out->buf;
+    out->n = (size_t)(o - out->buf);
     return 0;
 }
 
-static int s_dump(const json_t *o, struct eng_site_envelope *out)
+/* Replace patient and encounter of the object o in line by pseudonyms. */
+static int s_pseudo(const char *line, size_t n, const struct ds_json_node *o,
+                    const struct eng_pseudo_key *key,
+                    struct eng_site_envelope *out, struct ds_diag *diag)
 {
-    const size_t flags = JSON_COMPACT | JSON_REAL_PRECISION(17);
-    size_t need = json_dumpb(o, NULL, 0, flags);
-    if (need == 0)
-        return DS_ENOMEM;
-    if (ds_grow((void **)&out->buf, &out->cap, need, 1) != 0)
-        return DS_ENOMEM;
-    out->n = json_dumpb(o, out->buf, need, flags);
-    out->p = out->buf;
-    return out->n == need ? 0 : DS_ENOMEM;
+    const struct ds_json_node *v[2];
+    for (int d = 0; d < 2; d++) {
+        v[d] = ds_json_getz(o, s_member[d]);
+        if (v[d] && v[d]->type != DS_JSON_STRING)
+            return ds_diag_set(diag, "", 0,
+                               "%s: not a string, cannot be pseudonymised",
+                               s_member[d]);
+    }
+    return v[0] || v[1] ? s_splice(line, n, v, key, out) : 0;
 }
 
 int eng_site_envelope_prepare(const char *line, size_t n,
@@ -64,36 +90,42 @@ int eng_site_envelope_prepare(const char *line, size_t n,
                               struct eng_site_envelope *out,
                               struct ds_diag *diag)
 {
-    json_error_t err;
+    struct ds_json *j = &out->json;
     out->p = line;
     out->n = n;
     out->ts_ms = 0;
     out->pseudonyms = 0;
-    json_t *o = json_loadb(line, n, JSON_REJECT_DUPLICATES, &err);
-    if (!o && !key)
+    int rc = ds_json_parse(j, line, n);
+    if (rc == DS_ENOMEM)
+        return rc;
+    const struct ds_json_node *o = ds_json_root(j);
+    if (o && o->type == DS_JSON_OBJECT)
+        out->ts_ms = s_time(o);
+    if (!key)
         return 0;
-    if (!o)
+    if (rc != 0)
         return ds_diag_set_code(diag, DS_EPARSE, "", 0,
                                 "not JSON (column %d: %s): cannot be "
                                 "pseudonymised",
-                                err.column, err.text);
-    int rc = 0;
-    if (!json_is_object(o)) {
-        rc = key ? ds_diag_set(diag, "", 0,
-                               "top level is not an object: cannot be "
-                               "pseudonymised")
-                 : 0;
-    } else {
-        out->ts_ms = s_time(o);
-        if (key && (rc = s_pseudo(o, key, out, diag)) == 0)
-            rc = s_dump(o, out);
+                                j->err_column, j->err_reason);
+    if (o->type != DS_JSON_OBJECT && o->type != DS_JSON_ARRAY) {
+        int line_no, column;
+        ds_json_locate(line, (size_t)(o->raw - line), &line_no, &column);
+        return ds_diag_set_code(diag, DS_EPARSE, "", 0,
+                                "not JSON (column %d: '[' or '{' expected): "
+                                "cannot be pseudonymised",
+                                column);
     }
-    json_decref(o);
-    return rc;
+    if (o->type != DS_JSON_OBJECT)
+        return ds_diag_set(diag, "", 0,
+                           "top level is not an object: cannot be "
+                           "pseudonymised");
+    return s_pseudo(line, n, o, key, out, diag);
 }
 
 void eng_site_envelope_clear(struct eng_site_envelope *out)
 {
+    ds_json_clear(&out->json);
     ds_free(out->buf);
     memset(out, 0, sizeof *out);
 }

@@ -3,18 +3,22 @@
  *
  * Input: the content-type frame and the payload bytes of one message
  * (DESIGN.md section 3). Output: a struct eng_event whose spans borrow from
- * the decoder (valid until the next eng_decoder_decode() or destroy).
+ * the decoder and the payload (valid until the next eng_decoder_decode()
+ * or destroy, and while the payload lives).
  * Accepted content types: application/vnd.devsurv.event+json (the native
  * envelope, rules below) and application/fhir+json (one FHIR R4 resource,
- * parsed the same way and mapped by eng_fhir_map(): see eng_fhir.h; a
- * Bundle is refused, sites split them). MAUDE is added by later work; any
- * other type is refused with DS_EUNSUPP.
+ * parsed by jansson with the same rules and mapped by eng_fhir_map(): see
+ * eng_fhir.h; a Bundle is refused, sites split them). MAUDE is added by
+ * later work; any other type is refused with DS_EUNSUPP.
  *
- * JSON is parsed with jansson (Debian libjansson): strict RFC 8259, UTF-8
- * checked, duplicate object keys rejected, "\u0000" rejected, top level must
- * be an object. Validation (everything else is a reject with a reason that
- * names the field path, e.g. "device.product_code: expected 3 upper-case
- * letters"):
+ * The native envelope is parsed with ds_json (ds_json.h), which accepts
+ * what jansson's json_loadb(JSON_REJECT_DUPLICATES) accepted before it:
+ * strict RFC 8259, UTF-8 checked, duplicate object keys rejected (decoded
+ * keys compared), "\u0000" rejected, depth limited to 2048, top level must
+ * be an object. (jansson 2.14 also let a raw NUL byte straight after a
+ * number or literal through; ds_json refuses it.) Validation (everything
+ * else is a reject with a reason that names the field path, e.g.
+ * "device.product_code: expected 3 upper-case letters"):
  *   id          required string, 1..128 bytes, no control characters
  *   kind        required: "note" | "report" | "exposure" | "outcome"
  *   time        required RFC 3339 date-time with offset (eng_time_parse)
@@ -31,7 +35,8 @@
  *               event.code.
  * Unknown members are ignored (they stay in the stored raw payload), but
  * they are still JSON: an integer outside int64_t or a real that overflows
- * is a jansson syntax error (DS_EPARSE) wherever it appears.
+ * a double is a syntax error (DS_EPARSE) wherever it appears; a real that
+ * underflows is accepted.
  *
  * What the list leaves open, as implemented:
  *   - JSON null is a value, not an absence: "patient":null is rejected
@@ -40,7 +45,8 @@
  *     (U+0080-U+009F). Lengths count bytes of the decoded UTF-8.
  *   - Enumerations and codes are case-sensitive ("Note", "dtb", "e05").
  *   - A top-level array is DS_EINVAL ("top level: expected object, got
- *     array"); a top-level scalar is DS_EPARSE from jansson.
+ *     array"); a top-level scalar is DS_EPARSE ("'[' or '{' expected",
+ *     jansson's words).
  *   - Present but empty text (allowed for exposure and outcome) is a span
  *     with n == 0 whose p may be non-NULL: test n, not p.
  *   - Fields are checked in the order listed; the first failure is the
@@ -103,9 +109,11 @@ typedef struct eng_decoder eng_decoder_t;
 
 /* New decoder. Returns NULL on allocation failure. Caller owns the result;
  * free it with eng_decoder_destroy(). A decoder serves one thread at a
- * time. The first call switches jansson's allocator, which is
- * process-global, to ds_malloc/ds_free so counters and fault injection
- * cover parsing; every other jansson user in the process follows. */
+ * time. The first call switches jansson's allocator (FHIR parsing), which
+ * is process-global, to ds_malloc/ds_free so counters and fault injection
+ * cover parsing; every other jansson user in the process follows. A
+ * decoder's buffers only grow: once it has seen a native envelope as big,
+ * decoding one allocates nothing. */
 eng_decoder_t *eng_decoder_new(void);
 
 /* Free *self_p and set it to NULL. Safe on NULL and on *self_p == NULL. */
@@ -115,11 +123,15 @@ void eng_decoder_destroy(eng_decoder_t **self_p);
  * spans borrow from self until the next call). Returns 0; DS_EUNSUPP for an
  * unknown content type, or a FHIR resourceType that is not an event;
  * DS_EPARSE for a JSON syntax error (diag: "invalid JSON at line L column
- * C: <jansson text>"); DS_EINVAL for a valid JSON document that is not a
- * valid event (diag names the field path); DS_ENOMEM, also when a jansson
- * allocation failed and was retried (the document is then discarded: see
- * eng_event.c). On any error *ev is zeroed and nothing is kept. diag may
- * be NULL. diag->file stays empty: the caller knows the source. */
+ * C: <reason>", the reason from ds_json for the native envelope and from
+ * jansson for FHIR; for the native envelope L and C are 1-based, C counts
+ * characters, and they point at the offending character or just past the
+ * end of the input); DS_EINVAL for a
+ * valid JSON document that is not a valid event (diag names the field
+ * path); DS_ENOMEM, also when a jansson allocation failed and was retried
+ * (the document is then discarded: see eng_event.c). On any error *ev is
+ * zeroed and nothing is kept. diag may be NULL. diag->file stays empty: the
+ * caller knows the source. */
 int eng_decoder_decode(eng_decoder_t *self, struct ds_span ctype,
                        const char *payload, size_t n, struct eng_event *ev,
                        struct ds_diag *diag);
