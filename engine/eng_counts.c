@@ -85,9 +85,9 @@ static int s_outcome(eng_store_t *store, const struct eng_counts_params *p,
     /* lineage: an outcome counted while the cell watches is one the
      * signal (if any) rests on; `devsurv explain` lists these rows */
     if (c.status == ENG_CELL_WATCHING &&
-        (rc = eng_plan_contribution(store, "", ev->product_code,
-                                    c.event_code, false, key, -1,
-                                    "structured", ev->time_ms)) != 0)
+        (rc = eng_plan_contribution(store, "", ev->product_code, c.event_code,
+                                    false, key, -1, "structured",
+                                    ev->time_ms)) != 0)
         return rc;
     c.observed++;
     bool raised = s_test(&c, p, p->baseline_rate * (double)n);

@@ -140,9 +140,9 @@ TEST(migration_5_keeps_events)
     sqlite3 *db;
     CHECK_INT(sqlite3_open(s_path(p, sizeof p, "v4.db"), &db), SQLITE_OK);
     for (int i = 1; i <= 4; i++)
-        CHECK_INT(sqlite3_exec(db, eng_store_schema_migration(i), NULL, NULL,
-                               NULL),
-                  SQLITE_OK);
+        CHECK_INT(
+            sqlite3_exec(db, eng_store_schema_migration(i), NULL, NULL, NULL),
+            SQLITE_OK);
     CHECK_INT(sqlite3_exec(db,
                            "INSERT INTO events VALUES('h1', 1, 2, 'b',"
                            " 'note', 5, 'p', 'DTB', NULL, 'c', x'7b7d'),"
