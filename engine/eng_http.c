@@ -108,6 +108,13 @@ static enum MHD_Result s_api(struct eng_http_req *r, eng_http_api_fn *fn)
         return s_error(r->h, r->c, 503, diag.msg);
     int status = fn(r, &out);
     eng_http_db_release(r->h, r->db);
+    if (!out && r->text.p && !r->text.oom) { /* written as text */
+        eng_http_jbuf_raw(&r->text, "\n", 1);
+        if (!r->text.oom) /* s_text owns the buffer from here */
+            return s_text(r->h, r->c, status, s_json_type, r->text.p,
+                          r->text.n);
+    }
+    eng_http_jbuf_clear(&r->text);
     if (!out)
         return s_error(r->h, r->c, 500, "out of memory");
     return s_json(r->h, r->c, status, out);

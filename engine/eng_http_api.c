@@ -130,31 +130,31 @@ void eng_http_signal_jbuf(struct eng_http_jbuf *b, sqlite3_stmt *st)
     eng_http_jbuf_raw(b, "}", 1);
 }
 
-/* The page as text: {"signals":[...],"next_after_id":N}. */
+/* The page as text into r->text: {"signals":[...],"next_after_id":N}. */
 static int s_list(struct eng_http_req *r, sqlite3_stmt *st, int64_t limit,
                   json_t **out)
 {
-    struct eng_http_jbuf b = {0};
+    struct eng_http_jbuf *b = &r->text;
     int64_t last = -1;
     int rc;
-    eng_http_jbuf_reserve(&b, (size_t)limit * S_ROW_BYTES);
-    eng_http_jbuf_lit(&b, "{\"signals\":[");
+    eng_http_jbuf_reserve(b, (size_t)limit * S_ROW_BYTES);
+    eng_http_jbuf_lit(b, "{\"signals\":[");
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         int64_t id = sqlite3_column_int64(st, 0);
-        eng_http_jbuf_sep(&b);
-        eng_http_signal_jbuf(&b, st);
+        eng_http_jbuf_sep(b);
+        eng_http_signal_jbuf(b, st);
         last = id > last ? id : last;
     }
-    eng_http_jbuf_lit(&b, "],\"next_after_id\":");
+    eng_http_jbuf_lit(b, "],\"next_after_id\":");
     if (last >= 0)
-        eng_http_jbuf_int(&b, last);
+        eng_http_jbuf_int(b, last);
     else
-        eng_http_jbuf_raw(&b, "null", 4);
-    eng_http_jbuf_raw(&b, "}", 1);
-    *out = rc == SQLITE_DONE ? eng_http_json_raw(&b) : NULL;
-    eng_http_jbuf_clear(&b);
-    if (rc != SQLITE_DONE)
+        eng_http_jbuf_raw(b, "null", 4);
+    eng_http_jbuf_raw(b, "}", 1);
+    if (rc != SQLITE_DONE) {
+        eng_http_jbuf_clear(b);
         return eng_http_db_error(out, r->db);
+    }
     return 200;
 }
 

@@ -78,6 +78,15 @@ struct eng_http {
     int64_t vchecked_ms; /* wall clock of the last finished run, 0 none */
 };
 
+/* eng_http_jbuf.c: JSON text written directly, byte for byte as
+ * jansson's compact dump of the same values; zero-initialise, then
+ * eng_http_jbuf_clear(). Errors are sticky (oom); check it at the end. */
+struct eng_http_jbuf {
+    char *p; /* not NUL-terminated */
+    size_t n, cap;
+    bool oom;
+};
+
 struct eng_http_req {
     eng_http_t *h;
     struct MHD_Connection *c;
@@ -85,8 +94,13 @@ struct eng_http_req {
     const char *seg[ENG_HTTP_SEG_MAX]; /* raw (undecoded) path segments */
     size_t segn[ENG_HTTP_SEG_MAX];
     int nseg;
+    /* a handler's body written as text (eng_http_jbuf.c) instead of a
+     * tree: the router sends it as it is when *out is left NULL */
+    struct eng_http_jbuf text;
 };
 
+/* A handler: sets *out (a tree to send) or writes r->text and leaves *out
+ * NULL; returns the HTTP status. */
 typedef int(eng_http_api_fn)(struct eng_http_req *r, json_t **out);
 
 /* eng_http_db.c: connections, pool, statements */
@@ -120,23 +134,13 @@ int eng_http_arg_int(struct eng_http_req *r, const char *name, int64_t def,
 int eng_http_seg(struct eng_http_req *r, int i, char *buf, size_t cap,
                  json_t **out);
 /* Serialise j into a ds_malloc'd buffer (with a final newline); NULL on
- * OOM. A wrapper from eng_http_json_raw() gives its text as it is. */
+ * OOM. */
 char *eng_http_json_dump(const json_t *j, size_t *n);
-struct eng_http_jbuf;
-/* Wrap the JSON text in b (left as it is: the caller clears b) so a
- * handler can return it through json_t **out; NULL on OOM or b->oom. */
-json_t *eng_http_json_raw(struct eng_http_jbuf *b);
 /* Wall clock, Unix ms. */
 int64_t eng_http_now_ms(void);
 
-/* eng_http_jbuf.c: JSON text written directly, byte for byte as
- * jansson's compact dump of the same values; zero-initialise, then
- * eng_http_jbuf_clear(). Errors are sticky (oom); check it at the end. */
-struct eng_http_jbuf {
-    char *p; /* not NUL-terminated */
-    size_t n, cap;
-    bool oom;
-};
+/* eng_http_jbuf.c: JSON text written directly (struct eng_http_jbuf is
+ * defined above eng_http_req). */
 void eng_http_jbuf_clear(struct eng_http_jbuf *b);
 /* Room for more bytes; false (and oom set) when that fails. */
 bool eng_http_jbuf_reserve(struct eng_http_jbuf *b, size_t more);

@@ -6,10 +6,8 @@
  * allocator may be set by another module, so its buffers are never
  * handed out) in one pass.
  *
- * A handler that wrote its page as text (eng_http_jbuf.c) returns it
- * through the same json_t **out as the others, wrapped by
- * eng_http_json_raw(); eng_http_json_dump() recognises the wrapper and
- * copies the text out as it is.
+ * A handler that wrote its page as text (eng_http_jbuf.c) leaves it in
+ * the request (eng_http_req.text); the router sends it as it is.
  */
 #include "eng_http_impl.h"
 
@@ -123,23 +121,6 @@ int eng_http_seg(struct eng_http_req *r, int i, char *buf, size_t cap,
     return 0;
 }
 
-/* The key of a raw body (eng_http_json_raw): no API object has it. */
-static const char s_raw_key[] = "\x01"
-                                "devsurv-raw-json";
-
-json_t *eng_http_json_raw(struct eng_http_jbuf *b)
-{
-    if (b->oom)
-        return NULL;
-    json_t *text = json_stringn_nocheck(b->p ? b->p : "", b->n);
-    json_t *o = text ? json_object() : NULL;
-    if (!o || json_object_set_new(o, s_raw_key, text) != 0) {
-        json_decref(o);
-        return NULL;
-    }
-    return o;
-}
-
 static int s_put(const char *p, size_t n, void *data)
 {
     struct eng_http_jbuf *b = data;
@@ -150,11 +131,7 @@ static int s_put(const char *p, size_t n, void *data)
 char *eng_http_json_dump(const json_t *j, size_t *n)
 {
     struct eng_http_jbuf b = {0};
-    json_t *raw =
-        json_object_size(j) == 1 ? json_object_get(j, s_raw_key) : NULL;
-    if (raw)
-        eng_http_jbuf_raw(&b, json_string_value(raw), json_string_length(raw));
-    else if (json_dump_callback(j, s_put, &b, JSON_COMPACT) != 0)
+    if (json_dump_callback(j, s_put, &b, JSON_COMPACT) != 0)
         b.oom = true;
     eng_http_jbuf_raw(&b, "\n", 1);
     if (b.oom) {
