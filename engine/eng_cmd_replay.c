@@ -270,7 +270,7 @@ static int s_run(const struct s_opts *o, const struct eng_config *cfg, FILE *f)
     }
     /* WAL checkpoints on a thread of their own; NULL: SQLite's in line */
     eng_store_ckpt_t *ckpt =
-        eng_store_ckpt_start(eng_store_db(store), 1000, NULL);
+        eng_store_ckpt_start(eng_store_db(store), ENG_STORE_CKPT_PAGES, NULL);
     int64_t lines = 0;
     int rc = p ? 0 : DS_ENOMEM;
     if (p) {

@@ -25,9 +25,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define S_APP_ID     0x4453504A /* "DSPJ" */
-#define S_CKPT_PAGES 1000       /* WAL frames that wake the checkpointer */
-#define S_DEL_ROWS   4096       /* ACKed rows deleted together */
+#define S_APP_ID   0x4453504A /* "DSPJ" */
+#define S_DEL_ROWS 4096       /* ACKed rows deleted together */
 
 enum { S_INS, S_NEXT, S_ACK, S_DEL, S_IN_SET, S_IN_GET, S_READ, S_NSTMT };
 
@@ -290,7 +289,7 @@ eng_journal_t *eng_journal_open(const char *path, const char *source,
         return NULL;
     }
     if (source) /* NULL: SQLite's own autocheckpoint stays */
-        self->ckpt = eng_store_ckpt_start(self->db, S_CKPT_PAGES, NULL);
+        self->ckpt = eng_store_ckpt_start(self->db, ENG_STORE_CKPT_PAGES, NULL);
     if (created)
         *created = made;
     return self;
@@ -356,18 +355,23 @@ int eng_journal_append(eng_journal_t *self, int64_t ts_ms, const char *ctype,
     return 0;
 }
 
-/* Remember input (n bytes with its NUL) as the pending one. */
-static int s_pend_input(eng_journal_t *self, const char *input, size_t n,
-                        struct ds_diag *diag)
+/* Make (input, pos, done) the position to write before COMMIT; a pending
+ * position of another input is written first. */
+static int s_pend_input(eng_journal_t *self, const char *input, uint64_t pos,
+                        bool done, struct ds_diag *diag)
 {
-    if (self->pend && self->pend_input && strcmp(self->pend_input, input)) {
-        int rc = s_write_input(self, diag); /* another input: write it */
+    if (!self->pend_input || strcmp(self->pend_input, input) != 0) {
+        int rc = s_write_input(self, diag); /* no-op when none is pending */
         if (rc != 0)
             return rc;
+        size_t n = strlen(input) + 1;
+        if (ds_grow((void **)&self->pend_input, &self->pend_cap, n, 1) != 0)
+            return ds_diag_set_code(diag, DS_ENOMEM, "", 0, "out of memory");
+        memcpy(self->pend_input, input, n);
     }
-    if (ds_grow((void **)&self->pend_input, &self->pend_cap, n, 1) != 0)
-        return ds_diag_set_code(diag, DS_ENOMEM, "", 0, "out of memory");
-    memcpy(self->pend_input, input, n);
+    self->pend = true;
+    self->pend_pos = pos;
+    self->pend_done = done;
     return 0;
 }
 
@@ -381,13 +385,8 @@ int eng_journal_input_set(eng_journal_t *self, const char *input, uint64_t pos,
     int rc = s_begin(self, diag);
     if (rc != 0)
         return rc;
-    size_t n = strlen(input) + 1;
-    if ((!self->pend_input || strcmp(self->pend_input, input) != 0) &&
-        (rc = s_pend_input(self, input, n, diag)) != 0)
+    if ((rc = s_pend_input(self, input, pos, done, diag)) != 0)
         return rc;
-    self->pend = true;
-    self->pend_pos = pos;
-    self->pend_done = done;
     return self->txn_rows >= ENG_JOURNAL_BATCH ? eng_journal_commit(self, diag)
                                                : 0;
 }

@@ -21,10 +21,6 @@
 #include <string.h>
 #include <time.h>
 
-/* WAL frames (4 KB pages) that wake the checkpointer: SQLite's default
- * autocheckpoint size, moved off this thread (eng_store_ckpt.h). */
-#define S_CKPT_PAGES 1000
-
 struct s_loop {
     const struct eng_config *cfg;
     void *ctx, *sock;
@@ -239,8 +235,8 @@ static int s_open(struct s_loop *L, struct ds_diag *diag)
     if (!L->store)
         return DS_ESTORE;
     struct ds_diag why;
-    if (!(L->ckpt =
-              eng_store_ckpt_start(eng_store_db(L->store), S_CKPT_PAGES, &why)))
+    if (!(L->ckpt = eng_store_ckpt_start(eng_store_db(L->store),
+                                         ENG_STORE_CKPT_PAGES, &why)))
         ds_log(DS_LOG_WARN, "checkpoints stay on the ingest thread: %s",
                why.msg);
     /* the pipeline says why it failed (rules or plans not loadable) */

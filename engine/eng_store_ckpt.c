@@ -44,13 +44,12 @@ static int s_hook(void *arg, sqlite3 *db, const char *name, int frames)
 /* One PASSIVE checkpoint on the thread's connection, counted. */
 static void s_run(struct eng_store_ckpt *self)
 {
-    int log = 0, copied = 0;
+    int log = 0, backfilled = 0;
     int rc = sqlite3_wal_checkpoint_v2(
-        self->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &copied);
+        self->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &backfilled);
     pthread_mutex_lock(&self->mu);
     self->stats.runs++;
-    if (copied > 0)
-        self->stats.copied += (uint64_t)copied;
+    self->stats.backfilled = backfilled > 0 ? (uint64_t)backfilled : 0;
     if (rc != SQLITE_OK && (rc & 0xff) != SQLITE_BUSY &&
         (rc & 0xff) != SQLITE_LOCKED)
         self->stats.failed++;
@@ -137,7 +136,7 @@ void eng_store_ckpt_stop(eng_store_ckpt_t **self_p)
     if (!self)
         return;
     *self_p = NULL;
-    sqlite3_wal_autocheckpoint(self->writer, 1000);
+    sqlite3_wal_autocheckpoint(self->writer, ENG_STORE_CKPT_PAGES);
     pthread_mutex_lock(&self->mu);
     self->stop = true;
     pthread_cond_signal(&self->cv);

@@ -33,11 +33,16 @@
 
 typedef struct eng_store_ckpt eng_store_ckpt_t;
 
+/* WAL frames (4 KB pages) that wake the checkpointer: SQLite's own
+ * autocheckpoint size, which the writer gets back at stop. */
+#define ENG_STORE_CKPT_PAGES 1000
+
 /* What the checkpointer has done so far. */
 struct eng_store_ckpt_stats {
-    uint64_t runs;   /* checkpoints run by the thread */
-    uint64_t copied; /* WAL frames copied into the database by them */
-    uint64_t failed; /* runs SQLite reported an error for (not BUSY) */
+    uint64_t runs;       /* checkpoints run by the thread */
+    uint64_t backfilled; /* WAL frames in the database after the last run
+                            (SQLite's pnCkpt: of the WAL as it was then) */
+    uint64_t failed;     /* runs SQLite reported an error for (not BUSY) */
 };
 
 /* Start checkpointing the database of `writer` (a writable connection to

@@ -48,11 +48,11 @@ static int s_fill(eng_store_t *st, int n)
     return 0;
 }
 
-/* Poll until the checkpointer has copied at least `frames`, up to 10 s. */
-static bool s_wait_copied(eng_store_ckpt_t *ck, uint64_t frames)
+/* Poll until a run has left at least `frames` backfilled, up to 10 s. */
+static bool s_wait_backfilled(eng_store_ckpt_t *ck, uint64_t frames)
 {
     int64_t end = ds_mono_ms() + 10000;
-    while (eng_store_ckpt_stats(ck).copied < frames) {
+    while (eng_store_ckpt_stats(ck).backfilled < frames) {
         if (ds_mono_ms() > end)
             return false;
         nanosleep(&(struct timespec){0, 2000000}, NULL);
@@ -83,7 +83,7 @@ TEST(commits_wake_the_thread)
     CHECK_INT(s_fill(st, 1), 0); /* ~11 pages: below 50, no run */
     CHECK_INT(eng_store_ckpt_stats(ck).runs, 0);
     CHECK_INT(s_fill(st, 20), 0); /* well over 50 pages */
-    CHECK(s_wait_copied(ck, 50));
+    CHECK(s_wait_backfilled(ck, 50));
     struct eng_store_ckpt_stats s = eng_store_ckpt_stats(ck);
     CHECK(s.runs >= 1);
     CHECK_INT(s.failed, 0);
