@@ -5,7 +5,8 @@
  * RUN(name). Checks record the first failure's file:line and expression and
  * stop that test. Each test prints one line, "ok - name" or
  * "FAIL - name: file:line: what", which tests/run.sh counts; main() returns
- * test_report(), non-zero when anything failed.
+ * test_report(), non-zero when anything failed. test_rmdir() removes a
+ * test's temporary directory.
  *
  *     TEST(llr_zero_below_expected) { CHECK_NEAR(eng_maxsprt_llr(1, 2), 0, 0);
  * } int main(void) { RUN(llr_zero_below_expected); return test_report(); }
@@ -13,9 +14,12 @@
 #ifndef DEVSURV_TEST_H
 #define DEVSURV_TEST_H
 
+#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static int test_passed_, test_failed_;
 static char test_why_[2048];
@@ -86,6 +90,29 @@ static inline int test_report(void)
 {
     printf("# %d passed, %d failed\n", test_passed_, test_failed_);
     return test_failed_ ? 1 : 0;
+}
+
+/* Remove dir and everything under it (a test's temporary directory). */
+static inline void test_rmdir(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    char path[1024];
+    while (d && (e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        int k = snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        if (k < 0 || (size_t)k >= sizeof path)
+            continue; /* too long to name: left behind */
+        struct stat st;
+        if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
+            test_rmdir(path);
+        else
+            unlink(path);
+    }
+    if (d)
+        closedir(d);
+    rmdir(dir);
 }
 
 #endif

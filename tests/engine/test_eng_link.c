@@ -404,22 +404,6 @@ TEST(negated_or_distant_implant_statements_are_not)
     CHECK_INT(s_implants("Implanted last year, doing well.", c, 4), 0);
 }
 
-/* Remove the temp dir and every file in it. */
-static void s_cleanup(void)
-{
-    DIR *d = opendir(s_dir);
-    struct dirent *e;
-    char p[512];
-    while (d && (e = readdir(d)) != NULL) {
-        snprintf(p, sizeof p, "%s/%s", s_dir, e->d_name);
-        if (e->d_name[0] != '.')
-            unlink(p);
-    }
-    if (d)
-        closedir(d);
-    rmdir(s_dir);
-}
-
 static int s_setup(void)
 {
     struct ds_diag diag;
@@ -468,6 +452,6 @@ int main(void)
     eng_plan_set_destroy(&s_set);
     nlp_extract_destroy(&s_x);
     nlp_rules_destroy(&s_rules);
-    s_cleanup();
+    test_rmdir(s_dir);
     return rc != 0 ? 1 : test_report();
 }

@@ -390,22 +390,6 @@ TEST(allocation_failure_torture_submit_commit)
     s_close(&f);
 }
 
-/* Remove the temp dir and every file in it. */
-static void s_cleanup(void)
-{
-    DIR *d = opendir(s_dir);
-    struct dirent *e;
-    char p[512];
-    while (d && (e = readdir(d)) != NULL) {
-        snprintf(p, sizeof p, "%s/%s", s_dir, e->d_name);
-        if (e->d_name[0] != '.')
-            unlink(p);
-    }
-    if (d)
-        closedir(d);
-    rmdir(s_dir);
-}
-
 int main(void)
 {
     if (!mkdtemp(s_dir)) {
@@ -422,6 +406,6 @@ int main(void)
     RUN(outcomes_without_exposure_count_but_never_signal);
     RUN(reject_without_a_key);
     RUN(allocation_failure_torture_submit_commit);
-    s_cleanup();
+    test_rmdir(s_dir);
     return test_report();
 }

@@ -773,22 +773,6 @@ static int s_write(const char *name, const char *text)
     return fclose(fp) != 0 ? -1 : rc;
 }
 
-/* Remove dir and every file in it (one level). */
-static void s_rmdir(const char *dir)
-{
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    char p[700];
-    while (d && (e = readdir(d)) != NULL) {
-        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-        if (e->d_name[0] != '.')
-            unlink(p);
-    }
-    if (d)
-        closedir(d);
-    rmdir(dir);
-}
-
 int main(void)
 {
     if (!mkdtemp(s_dir)) {
@@ -814,7 +798,6 @@ int main(void)
     RUN(disproportionality_tables_match_hand_counts);
     RUN(a_table_that_cannot_be_estimated_yet_commits);
     RUN(allocation_failure_torture_note_submit_commit);
-    s_rmdir(s_plans);
-    s_rmdir(s_dir);
+    test_rmdir(s_dir);
     return test_report();
 }

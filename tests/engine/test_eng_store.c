@@ -452,20 +452,6 @@ TEST(totals_and_signals_each)
     eng_store_destroy(&st);
 }
 
-/* Remove the temp dir and every file in it. */
-static void s_cleanup(void)
-{
-    DIR *d = opendir(s_dir);
-    struct dirent *e;
-    char p[512];
-    while (d && (e = readdir(d)) != NULL)
-        if (e->d_name[0] != '.')
-            unlink(s_path(p, sizeof p, e->d_name));
-    if (d)
-        closedir(d);
-    rmdir(s_dir);
-}
-
 int main(void)
 {
     if (!mkdtemp(s_dir)) {
@@ -486,6 +472,6 @@ int main(void)
     RUN(signal_rows_one_per_cell_and_method);
     RUN(commit_visible_to_reader_rollback_discarded);
     RUN(totals_and_signals_each);
-    s_cleanup();
+    test_rmdir(s_dir);
     return test_report();
 }

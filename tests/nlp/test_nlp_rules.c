@@ -59,27 +59,6 @@ static int s_put(const char *dir, const char *rel, const char *text)
     return s_write(dir, rel, text, strlen(text));
 }
 
-/* Remove dir and the files of its subdirectories (one level deep). */
-static void s_rm_tree(const char *dir)
-{
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    char path[512];
-    while (d && (e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        struct stat st;
-        if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
-            s_rm_tree(path);
-        else
-            unlink(path);
-    }
-    if (d)
-        closedir(d);
-    rmdir(dir);
-}
-
 /* Read the file at path into a malloc'd buffer; *n its length. */
 static char *s_slurp(const char *path, size_t *n)
 {
@@ -360,7 +339,7 @@ TEST(hash_stable_and_sensitive)
     CHECK_INT(nlp_rules_load(&again, s_tmp, &diag), 0);
     CHECK(strcmp(nlp_rules_sha256(again), h) != 0);
     nlp_rules_destroy(&again);
-    s_rm_tree(s_tmp);
+    test_rmdir(s_tmp);
 }
 
 /* ---- small trees and their errors ---- */
@@ -436,7 +415,7 @@ static const char *s_expect(const char *rel, const char *text, size_t n,
         return "cannot write the broken file";
     int rc = nlp_rules_load(&r, s_tmp, &diag);
     ds_diag_format(&diag, buf, sizeof buf);
-    s_rm_tree(s_tmp);
+    test_rmdir(s_tmp);
     if (rc != DS_EPARSE || r)
         snprintf(why, sizeof why, "rc %d (%s), want DS_EPARSE", rc, buf);
     else if (strcmp(diag.file, want_file) != 0 || diag.line != want_line ||
@@ -464,7 +443,7 @@ TEST(min_tree_loads)
     char buf[1024];
     CHECK_INT(s_min_tree(), 0);
     int rc = nlp_rules_load(&r, s_tmp, &diag);
-    s_rm_tree(s_tmp);
+    test_rmdir(s_tmp);
     if (rc != 0)
         TEST_FAIL_("%s", ds_diag_format(&diag, buf, sizeof buf));
     size_t n;
@@ -674,7 +653,7 @@ TEST(allocation_failures)
         if (rc != DS_ENOMEM)
             break;
     }
-    s_rm_tree(s_tmp);
+    test_rmdir(s_tmp);
     CHECK_INT(rc, 0);
     printf("# allocation failures: %llu injected, all DS_ENOMEM\n",
            (unsigned long long)(k - 1));
