@@ -8,7 +8,9 @@
  * one connection each (so connection setup is included, as for curl),
  * and prints one row per endpoint: requests, non-200 answers, p50, p99
  * and max in ms (BENCH_HTTP_ONLY=text keeps the endpoints whose path
- * contains text). Measured, never asserted: exit 1 only when the store
+ * contains text). Then the delay from committing a new signal to its
+ * arrival on an open /api/stream (the dashboard's live feed), 50 rounds.
+ * Measured, never asserted: exit 1 only when the store
  * cannot be built or the server does not start.
  *
  * Usage: bench_http [DIR]   (the store is DIR/bench_http.db, default
@@ -20,6 +22,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,6 +120,87 @@ static void s_row(int port, const char *path, int n)
     free(us);
 }
 
+/* Read fd into buf[*got..] (kept NUL-terminated: the stream is text)
+ * until `needle` shows up or 5 s pass. */
+static bool s_read_until(int fd, char *buf, size_t cap, size_t *got,
+                         const char *needle)
+{
+    int64_t end = ds_mono_ms() + 5000;
+    buf[*got] = '\0';
+    while (!strstr(buf, needle)) {
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        int64_t left = end - ds_mono_ms();
+        if (left <= 0 || poll(&p, 1, (int)left) != 1)
+            return false;
+        if (*got + 1024 > cap) { /* keep the tail only */
+            memmove(buf, buf + *got - 64, 64);
+            *got = 64;
+        }
+        ssize_t k = read(fd, buf + *got, cap - 1 - *got);
+        if (k <= 0)
+            return false;
+        *got += (size_t)k;
+        buf[*got] = '\0';
+    }
+    return true;
+}
+
+/* Commit to dashboard: a client holds /api/stream open; each round
+ * commits one new signal (its own transaction, as the engine's batch)
+ * and times until the stream delivers it. The signals are deleted after.
+ * Target (issue 9): a new signal reaches an open dashboard < 1 s after
+ * its commit. */
+static void s_stream_row(int port, const char *dbpath, int n)
+{
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
+    static char buf[1 << 16];
+    const char req[] = "GET /api/stream HTTP/1.0\r\n\r\n";
+    int64_t *us = malloc(sizeof *us * (size_t)n);
+    int fd = socket(AF_INET, SOCK_STREAM, 0), got_n = 0;
+    sqlite3 *db = NULL;
+    size_t got = 0;
+    inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+    if (us && connect(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
+        write(fd, req, sizeof req - 1) == (ssize_t)(sizeof req - 1) &&
+        s_read_until(fd, buf, sizeof buf, &got, "\r\n\r\n") &&
+        sqlite3_open(dbpath, &db) == SQLITE_OK) {
+        sqlite3_busy_timeout(db, 5000);
+        for (int i = 0; i < n; i++) {
+            char sql[512], id[32];
+            snprintf(sql, sizeof sql,
+                     "INSERT INTO signals(plan, product_code, event_code,"
+                     " method, statistic, threshold, observed, expected,"
+                     " ts_event, source, epoch, seq, params) VALUES("
+                     "'sse-bench', 'S%d', 'E0505', 'maxsprt-poisson', 4, 3,"
+                     " 9, 3, 1760000000000, 'hosp1', 1, %d, '{}')",
+                     i, i + 1);
+            if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+                break;
+            int64_t t0 = ds_mono_us();
+            snprintf(id, sizeof id, "\nid: %lld\n",
+                     (long long)sqlite3_last_insert_rowid(db));
+            if (!s_read_until(fd, buf, sizeof buf, &got, id))
+                break;
+            us[got_n++] = ds_mono_us() - t0;
+        }
+        sqlite3_exec(db, "DELETE FROM signals WHERE plan = 'sse-bench'", NULL,
+                     NULL, NULL);
+    }
+    sqlite3_close(db);
+    close(fd);
+    if (got_n > 0) {
+        qsort(us, (size_t)got_n, sizeof *us, s_cmp);
+        printf("%-42s %6d %5d %9.3f %9.3f %9.3f\n",
+               "commit -> /api/stream (target < 1000 ms)", got_n, n - got_n,
+               us[got_n / 2] / 1e3, us[(got_n * 99 + 99) / 100 - 1] / 1e3,
+               us[got_n - 1] / 1e3);
+    } else {
+        printf("%-42s (no signal arrived on the stream)\n",
+               "commit -> /api/stream");
+    }
+    free(us);
+}
+
 static int s_store(const char *path)
 {
     struct ds_diag d;
@@ -175,6 +259,8 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof s_paths / sizeof s_paths[0]; i++)
         if (!only || strstr(s_paths[i], only))
             s_row(eng_http_port(h), s_paths[i], n);
+    if (!only || strstr("stream", only))
+        s_stream_row(eng_http_port(h), path, n < 50 ? n : 50);
     eng_http_stop(&h);
     return 0;
 }
