@@ -1,8 +1,11 @@
 /*
  * eng_audit.c - append to the audit hash chain and track its head (see
  * eng_audit.h). One prepared INSERT per entry; SHA-256 is ds_sha256.h.
+ * Stored events wait in an eng_audit_events until the next entry of
+ * another kind, a full entry or the end of the batch (eng_audit_flush).
  */
 #include "devsurv/eng_audit.h"
+#include "devsurv/eng_audit_events.h"
 #include "devsurv/ds_alloc.h"
 #include "devsurv/ds_err.h"
 #include "devsurv/ds_sha256.h"
@@ -20,11 +23,17 @@ struct eng_audit {
     struct s_head cur;  /* including uncommitted appends */
     struct s_head done; /* last committed */
     struct eng_audit_buf canon, payload;
+    struct eng_audit_events ev; /* stored events not yet in an entry */
+    struct eng_audit_buf evpay; /* their payload */
+    sqlite3_stmt *run_ins;      /* audit_events rows; prepared on first use */
 };
 
 static const char s_ins[] =
     "INSERT INTO audit(seq, kind, ts, subject, canonical, prev_hash,"
     " entry_hash) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+static const char s_run_ins[] =
+    "INSERT INTO audit_events(source, epoch, last, first, entry)"
+    " VALUES(?1, ?2, ?3, ?4, ?5)";
 static const char s_last[] =
     "SELECT seq, ts, entry_hash FROM audit ORDER BY seq DESC LIMIT 1";
 
@@ -58,10 +67,14 @@ static int s_load(eng_audit_t *self, sqlite3 *db, struct ds_diag *diag)
     return 0;
 }
 
-/* Room for any entry the engine writes (a signal's, the largest, is
- * under 600 bytes), so appending allocates nothing after start-up. */
-#define S_CANON_CAP   1024
+/* Room for any entry the engine writes (a signal's, the largest of one
+ * record, is under 600 bytes; an events_stored entry of
+ * ENG_AUDIT_EVENTS_MAX events with short sources and content types is
+ * under S_EVENTS_CAP), so appending allocates nothing after start-up. */
+#define S_EVENTS_CAP  (ENG_AUDIT_EVENTS_MAX * 160)
+#define S_CANON_CAP   (S_EVENTS_CAP + 1024)
 #define S_PAYLOAD_CAP 768
+#define S_RUNS_CAP    16
 
 static int s_reserve(struct eng_audit_buf *b, size_t cap)
 {
@@ -80,7 +93,11 @@ eng_audit_t *eng_audit_new(eng_store_t *store, struct ds_diag *diag)
     self->store = store;
     sqlite3 *db = eng_store_db(store);
     if (s_reserve(&self->canon, S_CANON_CAP) != 0 ||
-        s_reserve(&self->payload, S_PAYLOAD_CAP) != 0) {
+        s_reserve(&self->payload, S_PAYLOAD_CAP) != 0 ||
+        s_reserve(&self->ev.body, S_EVENTS_CAP) != 0 ||
+        s_reserve(&self->evpay, S_EVENTS_CAP + 8) != 0 ||
+        ds_grow((void **)&self->ev.runs, &self->ev.cap, S_RUNS_CAP,
+                sizeof *self->ev.runs) != 0) {
         ds_diag_set_code(diag, DS_ENOMEM, "", 0, "out of memory");
         eng_audit_destroy(&self);
         return NULL;
@@ -102,6 +119,9 @@ void eng_audit_destroy(eng_audit_t **self_p)
     if (!self)
         return;
     sqlite3_finalize(self->ins);
+    sqlite3_finalize(self->run_ins);
+    eng_audit_events_clear(&self->ev);
+    eng_audit_buf_clear(&self->evpay);
     eng_audit_buf_clear(&self->canon);
     eng_audit_buf_clear(&self->payload);
     ds_free(self);
@@ -133,8 +153,8 @@ static int s_insert(eng_audit_t *self, const struct eng_audit_entry *e,
     return rc == SQLITE_DONE ? 0 : DS_ESTORE;
 }
 
-int eng_audit_append(eng_audit_t *self, enum eng_audit_kind kind, int64_t ts,
-                     struct ds_span subject, const uint8_t *payload, size_t n)
+static int s_entry(eng_audit_t *self, enum eng_audit_kind kind, int64_t ts,
+                   struct ds_span subject, const uint8_t *payload, size_t n)
 {
     uint8_t hash[ENG_AUDIT_HASH];
     struct eng_audit_entry e = {self->cur.seq + 1, kind,    ts,
@@ -153,20 +173,75 @@ int eng_audit_append(eng_audit_t *self, enum eng_audit_kind kind, int64_t ts,
     return 0;
 }
 
+static int s_run_insert(eng_audit_t *self, const struct eng_audit_events_run *r)
+{
+    sqlite3 *db = eng_store_db(self->store);
+    if (!self->run_ins &&
+        sqlite3_prepare_v3(db, s_run_ins, -1, SQLITE_PREPARE_PERSISTENT,
+                           &self->run_ins, NULL) != SQLITE_OK)
+        return DS_ESTORE;
+    sqlite3_stmt *st = self->run_ins;
+    sqlite3_bind_text(st, 1, r->source, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, r->epoch);
+    sqlite3_bind_int64(st, 3, r->last);
+    sqlite3_bind_int64(st, 4, r->first);
+    sqlite3_bind_int64(st, 5, self->cur.seq);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : DS_ESTORE;
+}
+
+int eng_audit_flush(eng_audit_t *self)
+{
+    if (self->ev.n == 0)
+        return 0;
+    char subject[2 * ENG_AUDIT_KEY_MAX + 2];
+    int rc = eng_audit_events_payload(&self->ev, &self->evpay);
+    if (rc == 0)
+        rc = s_entry(
+            self, ENG_AUDIT_EVENTS_STORED, self->ev.ts,
+            eng_audit_events_subject(&self->ev, subject, sizeof subject),
+            self->evpay.p, self->evpay.n);
+    for (size_t i = 0; rc == 0 && i < self->ev.nruns; i++)
+        rc = s_run_insert(self, &self->ev.runs[i]);
+    if (rc == 0)
+        eng_audit_events_reset(&self->ev);
+    return rc;
+}
+
+int eng_audit_append(eng_audit_t *self, enum eng_audit_kind kind, int64_t ts,
+                     struct ds_span subject, const uint8_t *payload, size_t n)
+{
+    int rc = eng_audit_flush(self);
+    return rc != 0 ? rc : s_entry(self, kind, ts, subject, payload, n);
+}
+
+int eng_audit_add_event(eng_audit_t *self,
+                        const struct eng_audit_events_item *it)
+{
+    int rc = 0;
+    if (self->ev.n >= ENG_AUDIT_EVENTS_MAX)
+        rc = eng_audit_flush(self);
+    return rc != 0 ? rc : eng_audit_events_add(&self->ev, it);
+}
+
 int eng_audit_reload(eng_audit_t *self)
 {
     memset(&self->cur, 0, sizeof self->cur);
+    eng_audit_events_reset(&self->ev);
     return s_load(self, eng_store_db(self->store), NULL);
 }
 
 void eng_audit_committed(eng_audit_t *self)
 {
     self->done = self->cur;
+    eng_audit_events_reset(&self->ev); /* flushed before COMMIT */
 }
 
 void eng_audit_rollback(eng_audit_t *self)
 {
     self->cur = self->done;
+    eng_audit_events_reset(&self->ev);
 }
 
 int64_t eng_audit_seq(const eng_audit_t *self)
@@ -181,5 +256,5 @@ const uint8_t *eng_audit_head(const eng_audit_t *self)
 
 int64_t eng_audit_ts(const eng_audit_t *self)
 {
-    return self->cur.ts;
+    return self->ev.n ? self->ev.ts : self->cur.ts;
 }

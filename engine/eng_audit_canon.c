@@ -21,6 +21,7 @@ static const char *const s_kinds[] = {
     [ENG_AUDIT_PLANS_LOADED] = "plans_loaded",
     [ENG_AUDIT_MENTIONS] = "mentions",
     [ENG_AUDIT_EVENT_LATE] = "event_late",
+    [ENG_AUDIT_EVENTS_STORED] = "events_stored",
 };
 #define S_NKINDS (sizeof s_kinds / sizeof s_kinds[0])
 
@@ -111,14 +112,7 @@ int eng_audit_canon_encode(struct eng_audit_buf *out,
     return out->oom ? DS_ENOMEM : 0;
 }
 
-/* A read cursor over p[0..n); any overrun sets bad. */
-struct s_rd {
-    const uint8_t *p;
-    size_t n;
-    bool bad;
-};
-
-static uint64_t s_u64(struct s_rd *r)
+uint64_t eng_audit_rd_u64(struct eng_audit_rd *r)
 {
     uint64_t v = 0;
     if (r->bad || r->n < 8) {
@@ -132,7 +126,7 @@ static uint64_t s_u64(struct s_rd *r)
     return v;
 }
 
-static struct ds_span s_bytes(struct s_rd *r)
+struct ds_span eng_audit_rd_bytes(struct eng_audit_rd *r)
 {
     struct ds_span s = {NULL, 0};
     if (r->bad || r->n < 4) {
@@ -155,13 +149,13 @@ static struct ds_span s_bytes(struct s_rd *r)
 int eng_audit_canon_decode(const uint8_t *p, size_t n,
                            struct eng_audit_entry *out)
 {
-    struct s_rd r = {p, n, false};
-    struct ds_span tag = s_bytes(&r);
-    out->seq = (int64_t)s_u64(&r);
-    out->kind = eng_audit_kind_parse(s_bytes(&r));
-    out->ts = (int64_t)s_u64(&r);
-    out->subject = s_bytes(&r);
-    struct ds_span pl = s_bytes(&r);
+    struct eng_audit_rd r = {p, n, false};
+    struct ds_span tag = eng_audit_rd_bytes(&r);
+    out->seq = (int64_t)eng_audit_rd_u64(&r);
+    out->kind = eng_audit_kind_parse(eng_audit_rd_bytes(&r));
+    out->ts = (int64_t)eng_audit_rd_u64(&r);
+    out->subject = eng_audit_rd_bytes(&r);
+    struct ds_span pl = eng_audit_rd_bytes(&r);
     out->payload = (const uint8_t *)pl.p;
     out->npayload = pl.n;
     if (r.bad || r.n != 0 || out->kind == ENG_AUDIT_NONE ||

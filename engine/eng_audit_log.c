@@ -3,6 +3,7 @@
  * (see eng_audit_log.h for each kind's layout).
  */
 #include "devsurv/eng_audit_log.h"
+#include "devsurv/eng_audit_events.h"
 #include "devsurv/ds_err.h"
 #include "devsurv/ds_sha256.h"
 
@@ -41,11 +42,11 @@ int eng_audit_log_event(eng_audit_t *a, const struct eng_store_key *k,
                         int64_t ts, struct ds_span ctype, const void *payload,
                         size_t n)
 {
-    char subject[S_SUBJECT_MAX];
-    struct eng_audit_buf *b = eng_audit_payload(a);
-    eng_audit_buf_str(b, ctype);
-    s_digest(b, payload, n);
-    return s_append(a, ENG_AUDIT_EVENT_STORED, ts, s_key(subject, k), b);
+    uint8_t h[DS_SHA256_BYTES];
+    ds_sha256(h, payload, n);
+    struct eng_audit_events_item it = {k->source, k->epoch, k->seq,
+                                       ts,        ctype,    h};
+    return eng_audit_add_event(a, &it);
 }
 
 int eng_audit_log_quarantine(eng_audit_t *a, const struct eng_store_key *k,

@@ -1,9 +1,11 @@
 /*
- * eng_audit_records.c - event rows against their event_stored entries
- * (see eng_audit_records.h). The entry payload is str(content type)
- * bytes(SHA-256 of the payload) (eng_audit_log.h).
+ * eng_audit_records.c - event rows against their events_stored and
+ * event_stored entries (see eng_audit_records.h). An event_stored payload
+ * is str(content type) bytes(SHA-256 of the payload) (eng_audit_log.h);
+ * events_stored is eng_audit_events.h.
  */
 #include "devsurv/eng_audit_records.h"
+#include "devsurv/eng_audit_events.h"
 #include "devsurv/ds_alloc.h"
 #include "devsurv/ds_err.h"
 #include "devsurv/ds_sha256.h"
@@ -13,12 +15,16 @@
 #include <string.h>
 
 struct eng_audit_records {
+    sqlite3 *db;
     sqlite3_stmt *get;
+    sqlite3_stmt *run; /* audit_events; prepared on first events_stored */
 };
 
 eng_audit_records_t *eng_audit_records_new(sqlite3 *db)
 {
     eng_audit_records_t *self = ds_calloc(1, sizeof *self);
+    if (self)
+        self->db = db;
     if (self && sqlite3_prepare_v2(db,
                                    "SELECT content_type, payload FROM events "
                                    "WHERE source = ?1 AND epoch = ?2 AND "
@@ -34,6 +40,7 @@ void eng_audit_records_destroy(eng_audit_records_t **self_p)
     if (!self)
         return;
     sqlite3_finalize(self->get);
+    sqlite3_finalize(self->run);
     ds_free(self);
     *self_p = NULL;
 }
@@ -81,20 +88,13 @@ static const uint8_t *s_digest(const struct eng_audit_entry *e)
     return p + 4;
 }
 
-int eng_audit_records_check(eng_audit_records_t *self,
-                            const struct eng_audit_entry *e, char *why,
-                            size_t cap)
+/* The events row (source, epoch, seq) against digest want; key names it
+ * in why. */
+static int s_event(eng_audit_records_t *self, struct ds_span src,
+                   long long epoch, long long seq, const uint8_t *want,
+                   struct ds_span key, char *why, size_t cap)
 {
-    struct ds_span src;
-    long long epoch, seq;
     uint8_t h[ENG_AUDIT_HASH];
-    if (e->kind != ENG_AUDIT_EVENT_STORED)
-        return 0;
-    const uint8_t *want = s_digest(e);
-    if (!want || !s_key(e->subject, &src, &epoch, &seq)) {
-        snprintf(why, cap, "malformed event_stored entry");
-        return DS_EINVAL;
-    }
     sqlite3_stmt *st = self->get;
     sqlite3_reset(st);
     sqlite3_bind_text(st, 1, src.p, (int)src.n, SQLITE_STATIC);
@@ -109,14 +109,104 @@ int eng_audit_records_check(eng_audit_records_t *self,
             snprintf(why, cap,
                      "event %.*s payload differs from its audit "
                      "digest (record edited)",
-                     (int)e->subject.n, e->subject.p);
+                     (int)key.n, key.p);
     } else if (rc == SQLITE_DONE) {
-        snprintf(why, cap, "event %.*s is missing (record deleted)",
-                 (int)e->subject.n, e->subject.p);
+        snprintf(why, cap, "event %.*s is missing (record deleted)", (int)key.n,
+                 key.p);
         rc = DS_EINVAL;
     } else {
         rc = DS_ESTORE;
     }
     sqlite3_reset(st);
     return rc;
+}
+
+/* The audit_events row of run (source, epoch, first..last) must name
+ * entry seq. */
+static int s_run(eng_audit_records_t *self, const struct eng_audit_entry *e,
+                 struct ds_span src, int64_t epoch, int64_t first, int64_t last,
+                 char *why, size_t cap)
+{
+    if (!self->run &&
+        sqlite3_prepare_v2(self->db,
+                           "SELECT first, entry FROM audit_events WHERE "
+                           "source = ?1 AND epoch = ?2 AND last = ?3",
+                           -1, &self->run, NULL) != SQLITE_OK)
+        return DS_ESTORE;
+    sqlite3_stmt *st = self->run;
+    sqlite3_reset(st);
+    sqlite3_bind_text(st, 1, src.p, (int)src.n, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, epoch);
+    sqlite3_bind_int64(st, 3, last);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW || rc == SQLITE_DONE) {
+        bool same = rc == SQLITE_ROW && sqlite3_column_int64(st, 0) == first &&
+                    sqlite3_column_int64(st, 1) == e->seq;
+        rc = same ? 0 : DS_EINVAL;
+        if (!same)
+            snprintf(why, cap,
+                     "audit_events has no row for events %.*s/%lld/%lld.."
+                     "%lld of entry %lld (lineage index edited)",
+                     (int)src.n, src.p, (long long)epoch, (long long)first,
+                     (long long)last, (long long)e->seq);
+    } else {
+        rc = DS_ESTORE;
+    }
+    sqlite3_reset(st);
+    return rc;
+}
+
+/* Every event of an events_stored entry, and its runs. */
+static int s_events(eng_audit_records_t *self, const struct eng_audit_entry *e,
+                    char *why, size_t cap)
+{
+    struct eng_audit_rd r;
+    struct eng_audit_events_item it, run = {0};
+    uint64_t count;
+    char key[ENG_AUDIT_KEY_MAX];
+    int rc = eng_audit_events_open(&r, e->payload, e->npayload, &count);
+    int64_t first = 0;
+    for (uint64_t i = 0; rc == 0 && i < count; i++) {
+        if ((rc = eng_audit_events_next(&r, &it)) != 0)
+            break;
+        bool same = i > 0 && it.source.n == run.source.n &&
+                    memcmp(it.source.p, run.source.p, it.source.n) == 0 &&
+                    it.epoch == run.epoch && it.seq > run.seq;
+        if (i > 0 && !same)
+            rc =
+                s_run(self, e, run.source, run.epoch, first, run.seq, why, cap);
+        if (!same)
+            first = it.seq;
+        run = it;
+        if (rc == 0)
+            rc = s_event(self, it.source, it.epoch, it.seq, it.digest,
+                         eng_audit_events_key(key, sizeof key, it.source,
+                                              it.epoch, it.seq),
+                         why, cap);
+    }
+    if (rc == 0 && (r.n != 0 || count == 0))
+        rc = DS_EPARSE;
+    if (rc == 0)
+        rc = s_run(self, e, run.source, run.epoch, first, run.seq, why, cap);
+    if (rc == DS_EPARSE)
+        snprintf(why, cap, "malformed events_stored entry");
+    return rc == DS_EPARSE ? DS_EINVAL : rc;
+}
+
+int eng_audit_records_check(eng_audit_records_t *self,
+                            const struct eng_audit_entry *e, char *why,
+                            size_t cap)
+{
+    struct ds_span src;
+    long long epoch, seq;
+    if (e->kind == ENG_AUDIT_EVENTS_STORED)
+        return s_events(self, e, why, cap);
+    if (e->kind != ENG_AUDIT_EVENT_STORED)
+        return 0;
+    const uint8_t *want = s_digest(e);
+    if (!want || !s_key(e->subject, &src, &epoch, &seq)) {
+        snprintf(why, cap, "malformed event_stored entry");
+        return DS_EINVAL;
+    }
+    return s_event(self, src, epoch, seq, want, e->subject, why, cap);
 }

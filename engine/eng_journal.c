@@ -207,11 +207,12 @@ static int s_setup(eng_journal_t *self, const char *path, const char *source,
                    bool *created, struct ds_diag *diag)
 {
     int64_t app = 0, ntab = 0;
-    int rc = s_exec(self,
-                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-                    "PRAGMA trusted_schema=OFF; PRAGMA cache_size=" S_CACHE_KB ";"
-                    "PRAGMA secure_delete=FAST;",
-                    diag);
+    int rc =
+        s_exec(self,
+               "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+               "PRAGMA trusted_schema=OFF; PRAGMA cache_size=" S_CACHE_KB ";"
+               "PRAGMA secure_delete=FAST;",
+               diag);
     if (rc != 0)
         return rc;
     if (s_int_query(self, "PRAGMA application_id", &app) != 0 ||

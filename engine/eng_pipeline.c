@@ -325,6 +325,8 @@ int eng_pipeline_commit(eng_pipeline_t *self)
     if (rc == 0 && self->plans)
         rc = eng_plan_run_flush(self->plans);
     if (rc == 0)
+        rc = eng_audit_flush(self->audit);
+    if (rc == 0)
         rc = eng_store_commit(self->store);
     if (rc != 0) {
         eng_pipeline_rollback(self);

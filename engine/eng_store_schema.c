@@ -210,6 +210,14 @@ static const char *const s_migrations[] = {
      * looks its audit entries up by subject; without an index each lookup
      * read the whole chain (a second per signal at a million entries). */
     "CREATE INDEX audit_subject ON audit(subject);",
+    /* 7: stored events are audited per batch (events_stored entries,
+     * eng_audit_events.h); each run of one (source, epoch) in an entry is
+     * a row here, so a lineage finds the entry of an event by its key.
+     * Written with the entry; `devsurv verify` checks them against it. */
+    "CREATE TABLE audit_events("
+    "  source TEXT NOT NULL, epoch INTEGER NOT NULL, last INTEGER NOT NULL,"
+    "  first INTEGER NOT NULL, entry INTEGER NOT NULL,"
+    "  PRIMARY KEY(source, epoch, last)) WITHOUT ROWID;",
 };
 
 int eng_store_schema_latest(void)

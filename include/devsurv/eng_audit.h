@@ -55,6 +55,17 @@ struct eng_audit_buf *eng_audit_payload(eng_audit_t *self);
 int eng_audit_append(eng_audit_t *self, enum eng_audit_kind kind, int64_t ts,
                      struct ds_span subject, const uint8_t *payload, size_t n);
 
+/* Stored events are not appended one entry each: eng_audit_add_event()
+ * queues one, and the queue becomes one events_stored entry
+ * (eng_audit_events.h) when an entry of another kind is appended (so the
+ * chain keeps store order: an event's entry precedes its mentions and
+ * signals), when ENG_AUDIT_EVENTS_MAX are queued, or at
+ * eng_audit_flush(), which the pipeline calls before COMMIT. 0 or
+ * eng_audit_append()'s errors; DS_EINVAL for a source too long. */
+struct eng_audit_events_item;
+int eng_audit_add_event(eng_audit_t *self,
+                        const struct eng_audit_events_item *it);
+int eng_audit_flush(eng_audit_t *self);
 /* Re-read the head (last seq, entry_hash, ts) from the database, for
  * when another connection may have appended since this object last looked
  * (`devsurv alert` appends while the engine runs). Call it inside the
@@ -63,12 +74,14 @@ int eng_audit_append(eng_audit_t *self, enum eng_audit_kind kind, int64_t ts,
  * DS_ESTORE (the head is then empty: roll back, do not append). */
 int eng_audit_reload(eng_audit_t *self);
 
-/* The transaction holding the appended entries committed / rolled back. */
+/* The transaction holding the appended entries committed (after
+ * eng_audit_flush()) / rolled back; either forgets queued events. */
 void eng_audit_committed(eng_audit_t *self);
 void eng_audit_rollback(eng_audit_t *self);
 
 /* The head: seq of the last entry (0 when empty), its entry_hash (zeros
- * when empty) and its ts (0 when empty). Uncommitted appends included. */
+ * when empty) and its ts (0 when empty; the last queued event's time
+ * while events are queued). Uncommitted appends included. */
 int64_t eng_audit_seq(const eng_audit_t *self);
 const uint8_t *eng_audit_head(const eng_audit_t *self);
 int64_t eng_audit_ts(const eng_audit_t *self);

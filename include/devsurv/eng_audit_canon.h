@@ -44,7 +44,8 @@ enum eng_audit_kind {
     ENG_AUDIT_ALERT_TRANSITION,
     ENG_AUDIT_PLANS_LOADED, /* surveillance plan set: SHA-256, files */
     ENG_AUDIT_MENTIONS,     /* an event's mention batch */
-    ENG_AUDIT_EVENT_LATE    /* stored, older than the watermark, not counted */
+    ENG_AUDIT_EVENT_LATE,   /* stored, older than the watermark, not counted */
+    ENG_AUDIT_EVENTS_STORED /* the events of one batch (eng_audit_events.h) */
 };
 
 /* "event_stored", ...; NULL for a value outside the enum. Static. */
@@ -90,6 +91,17 @@ int eng_audit_canon_encode(struct eng_audit_buf *out,
  * with the current domain tag. Never reads outside p[0..n). */
 int eng_audit_canon_decode(const uint8_t *p, size_t n,
                            struct eng_audit_entry *out);
+
+/* A read cursor over fields in this encoding (an entry's payload): any
+ * overrun or length past the end sets bad, and later reads return 0 /
+ * an empty span. */
+struct eng_audit_rd {
+    const uint8_t *p;
+    size_t n;
+    bool bad;
+};
+uint64_t eng_audit_rd_u64(struct eng_audit_rd *r);
+struct ds_span eng_audit_rd_bytes(struct eng_audit_rd *r);
 
 /* Canonical signed-tree-head bytes into out (reset first). 0 or
  * DS_ENOMEM. */

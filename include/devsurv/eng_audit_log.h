@@ -3,7 +3,10 @@
  * kind, each appending inside the caller's open transaction (eng_audit.h).
  *
  * Subjects and payloads (payload fields in eng_audit_canon encoding):
- *   event_stored       "source/epoch/seq"; str(content type),
+ *   events_stored      the stored events of a batch, queued by
+ *                      eng_audit_log_event(): eng_audit_events.h
+ *   event_stored       (stores written before schema 7: one per event)
+ *                      "source/epoch/seq"; str(content type),
  *                      bytes(SHA-256 of the stored payload); ts = the
  *                      event's time
  *   event_quarantined  "source/epoch/seq"; i64 DS_E code, str(reason),

@@ -47,7 +47,7 @@
 # a tick is 10 ms; it leaves out the time spent waiting for fsync). Engine
 # start-up is not timed: timing starts once its socket exists; there is no
 # warm-up. Checks that every event was stored and ACKed, that (a), (b) and
-# (d) wrote one event_stored audit entry per event and (c) none; fails
+# (d) recorded every event in events_stored audit entries and (c) none; fails
 # (exit 1) only when something did not run or lost events, never on speed.
 #
 # Environment: BUILD (build/release), BENCH_E2E_RUNS (3),
@@ -225,7 +225,7 @@ variant() {
 # publish_once R [STREAM N [ds-publish options]]: serve ($ENGINE with
 # "${SETS[@]}") on a fresh database, time ds-publish ("${SEC[@]}"); sets
 # PUB_MS, CPU_MS (the engine's user + system time, all its threads, while
-# ds-publish ran), SENT and AUDITED (event_stored audit entries), and
+# ds-publish ran), SENT and AUDITED (events recorded by events_stored audit entries: the audit_events runs), and
 # leaves ds-publish's log in $T/pub.log.
 publish_once() {
     local r=$1 stream=${2:-$STREAM} n=${3:-$N} t0
@@ -252,7 +252,7 @@ publish_once() {
     local stored
     stored=$(sql "$db" "select count(*) from events")
     [ "$stored" = "$n" ] || die "serve stored $stored events of $n"
-    AUDITED=$(sql "$db" "select count(*) from audit where kind='event_stored'")
+    AUDITED=$(sql "$db" "select coalesce(sum(last - first + 1), 0) from audit_events")
     SENT=$(sed -n 's/.* \([0-9]*\) sent (with resends).*/\1/p' "$T/pub.log")
     stop_wait "$SERVE" 30
     [ "$STOP_RC" = 0 ] ||
@@ -360,7 +360,7 @@ for r in $(seq "$RUNS"); do
         want=$NKB
         [ "$v" = c ] && want=0
         [ "$AUDITED" = "$want" ] ||
-            die "variant $v wrote $AUDITED event_stored audit entries," \
+            die "variant $v recorded $AUDITED events in events_stored audit entries," \
                 "not $want"
         [ "$v" = a ] && ms_a=$PUB_MS
         [ "$v" = a ] && cpu_a=$CPU_MS
@@ -439,7 +439,7 @@ if [ -n "${MS[c]:-}" ]; then
     echo "audit overhead: $(calc "100 * (1 - $ms_c / $ms_a)")% of ingest" \
         "throughput (target < 10%)"
     echo "  from the medians of (a) and (c) (no per-event audit entry," \
-        "checked: 0 event_stored entries); per round (a and c of the" \
+        "checked: 0 events_stored entries); per round (a and c of the" \
         "same round): $(span "${overs[@]}")%, so single rounds are noisy."
     # shellcheck disable=SC2086
     cpu_a=$(median ${CPU[a]}) cpu_c=$(median ${CPU[c]})

@@ -8,9 +8,10 @@
  * with -Wl,--wrap=eng_audit_log_event, so the pipeline's calls reach
  * __wrap_eng_audit_log_event below, which forwards to the real function
  * unless this row is running. No engine code can turn auditing off. What
- * the row leaves out: each stored event's event_stored entry (SHA-256 of
- * the payload, canonical bytes, SHA-256 of the entry, the INSERT, its WAL
- * bytes) and the Merkle checkpoints those entries would have triggered.
+ * the row leaves out: each stored event's part of the events_stored
+ * entries (SHA-256 of the payload, its fields; so the entries with their
+ * canonical bytes, SHA-256, INSERT, audit_events rows and WAL bytes) and
+ * the Merkle checkpoints those entries would have triggered.
  * The config_loaded entry and the audit head handling stay.
  */
 #include "bench_stages.h"

@@ -180,8 +180,9 @@ class Store:
                              "expected": sig["expected"],
                              "status": "signalled"}},
             "contributions": contribs,
-            "audit": [{"seq": 40 + j, "kind": "event_stored", "subject":
-                       "hospA/7/%d" % c["seq"], "ts": c["time_ms"],
+            "audit": [{"seq": 40 + j, "kind": "events_stored", "subject":
+                       "hospA/7/%d..hospA/7/%d" % (c["seq"], c["seq"]),
+                       "ts": c["time_ms"],
                        "entry_hash": "%02x" % j * 32, "checkpoint": cp}
                       for j, c in enumerate(contribs)],
         }

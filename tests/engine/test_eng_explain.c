@@ -162,11 +162,13 @@ static int s_build(void)
     eng_checkpoint_t *cp = a ? eng_checkpoint_new(st, a, &cfg, NULL) : NULL;
     int rc = cp ? eng_store_begin(st) : DS_ENOMEM;
     if (rc == 0)
-        rc = s_events(st, a); /* audit seq 1..7 */
+        rc = s_events(st, a); /* audit seq 1..4 */
+    if (rc == 0)
+        rc = eng_audit_flush(a); /* seq 5: events 3-5 */
     if (rc == 0 && (rc = eng_store_commit(st)) == 0)
         eng_audit_committed(a);
     if (rc == 0)
-        rc = eng_checkpoint_make(cp, NULL, NULL); /* n = 7, entry 8 */
+        rc = eng_checkpoint_make(cp, NULL, NULL); /* n = 5, entry 6 */
     if (rc == 0)
         rc = eng_store_begin(st);
     if (rc == 0)
@@ -291,12 +293,12 @@ TEST(audit_entries_with_their_checkpoints)
     int rc;
     json_t *j = s_explain(1, &rc);
     json_t *au = GET(j, "audit");
-    /* seq 1..5 (event_stored/mentions of events 1-3), not 6 (event 4) or
-     * 7 (event 5, outside the window), not 8 (checkpoint); 9 the signal */
-    static const int seqs[] = {1, 2, 3, 4, 5, 9};
-    static const char *kinds[] = {"event_stored", "mentions",
-                                  "event_stored", "mentions",
-                                  "event_stored", "signal_raised"};
+    /* seq 1..4 (events_stored/mentions of events 1 and 2), 5 (events 3-5
+     * stored: event 3 is counted), not 6 (checkpoint); 7 the signal */
+    static const int seqs[] = {1, 2, 3, 4, 5, 7};
+    static const char *kinds[] = {"events_stored", "mentions",
+                                  "events_stored", "mentions",
+                                  "events_stored", "signal_raised"};
     CHECK_INT(json_array_size(au), 6);
     for (size_t i = 0; i < 6; i++) {
         json_t *e = json_array_get(au, i);
@@ -304,7 +306,7 @@ TEST(audit_entries_with_their_checkpoints)
         CHECK_STR(STR(e, "kind"), kinds[i]);
         CHECK_INT(strlen(STR(e, "entry_hash")), 64);
         if (i < 5) {
-            CHECK_INT(INT(GET(e, "checkpoint"), "n"), 7);
+            CHECK_INT(INT(GET(e, "checkpoint"), "n"), 5);
             CHECK(json_is_false(GET(GET(e, "checkpoint"), "signed")));
         }
     }
@@ -312,7 +314,8 @@ TEST(audit_entries_with_their_checkpoints)
     CHECK_STR(STR(last, "subject"), "signal/1");
     CHECK_STR(STR(last, "entry_hash"), s_head);
     CHECK(json_is_null(GET(last, "checkpoint")));
-    CHECK_STR(STR(json_array_get(au, 0), "subject"), "replay/1/1");
+    CHECK_STR(STR(json_array_get(au, 0), "subject"), "replay/1/1..replay/1/1");
+    CHECK_STR(STR(json_array_get(au, 4), "subject"), "replay/1/3..replay/1/5");
     json_decref(j);
 }
 
@@ -332,7 +335,7 @@ TEST(text_marks_the_span_and_sealing)
     CHECK_HAS(out, "context   historical: trigger \"seen\"");
     CHECK_HAS(out, "replay/1/3  2026-03-03T09:00:00Z  role event  link "
                    "structured  structured field");
-    CHECK_HAS(out, "sealed by checkpoint 7 (unsigned)");
+    CHECK_HAS(out, "sealed by checkpoint 5 (unsigned)");
     CHECK_HAS(out, "signal/1");
     CHECK_HAS(out, "not yet sealed");
     CHECK_HAS(out, "statistic  3.25 >= boundary 2.8 (observed 3, expected "

@@ -114,11 +114,12 @@ TEST(input_offset_commits_with_rows)
                                         false, NULL),
                   0);
     }
-    /* the 100th row committed the batch */
-    CHECK_INT(eng_journal_durable(j), ENG_JOURNAL_BATCH);
-    CHECK_INT(s_append(j, 101, 1), 0);
-    CHECK_INT(eng_journal_input_set(j, "file-a", 1010, false, NULL), 0);
-    eng_journal_destroy(&j); /* crash: row 101 and pos 1010 never were */
+    /* the ENG_JOURNAL_BATCH-th row committed the batch */
+    const uint64_t B = ENG_JOURNAL_BATCH;
+    CHECK_INT(eng_journal_durable(j), B);
+    CHECK_INT(s_append(j, (int)B + 1, 1), 0);
+    CHECK_INT(eng_journal_input_set(j, "file-a", (B + 1) * 10, false, NULL), 0);
+    eng_journal_destroy(&j); /* crash: row B+1 and its pos never were */
 
     bool created = true;
     j = s_open("hospA", &created);
@@ -127,12 +128,12 @@ TEST(input_offset_commits_with_rows)
     uint64_t pos = 0;
     bool done = true;
     CHECK_INT(eng_journal_input_get(j, "file-a", &pos, &done, NULL), 0);
-    CHECK_INT(pos, 1000);
+    CHECK_INT(pos, B * 10);
     CHECK(!done);
-    CHECK_INT(eng_journal_durable(j), 100);
+    CHECK_INT(eng_journal_durable(j), B);
     uint64_t seq = 0;
     CHECK_INT(eng_journal_append(j, 0, "t", "x", 1, &seq, NULL), 0);
-    CHECK_INT(seq, 101); /* no seq skipped, none reused */
+    CHECK_INT(seq, B + 1); /* no seq skipped, none reused */
     CHECK_INT(eng_journal_input_get(j, "file-b", &pos, &done, NULL),
               DS_ENOTFOUND);
     eng_journal_destroy(&j);

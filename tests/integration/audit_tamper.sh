@@ -9,7 +9,9 @@
 . "$(dirname "$0")/../lib.sh"
 STREAM=fixtures/streams/demo.jsonl
 KEY=$T/k
-AUD="--set audit.checkpoint_every=200 --set store.batch_events=100"
+# stored events are audited per batch (events_stored), so the demo stream's
+# 840 events make a few dozen entries: checkpoint every 5
+AUD="--set audit.checkpoint_every=5 --set store.batch_events=100"
 
 $DEVSURV keygen --signing "$KEY" >"$T/keygen.out"
 check "keygen_signing_files" test -f "$KEY.sign.key" -a -f "$KEY.sign.pub"
@@ -36,14 +38,19 @@ check "clean_log_verifies" grep -q "^ok $N entries, $CP checkpoints, $CP anchors
 check "clean_exit_0" test $VRC -eq 0
 check "several_checkpoints" test "$CP" -ge 4
 
+# an events_stored entry in the middle of the log, for the edits below
+ES=$(sql "$T/base.db" "select min(seq) from audit where kind = 'events_stored'
+  and seq > $N / 2")
+check "events_stored_entry_found" test -n "$ES"
+
 # 1. edit one entry's canonical bytes (the stored digest of an event)
 mklog edit
 sqlite3 "$T/edit.db" "drop trigger audit_no_update;
   update audit set canonical = substr(canonical, 1, length(canonical) - 1)
-  || x'00' where seq = 300"
+  || x'00' where seq = $ES"
 verify edit edit
 check "edited_entry_exit_65" test $VRC -eq 65
-check "edited_entry_names_seq" grep -q "^FAIL at seq 300: .*entry edited" "$T/edit.v"
+check "edited_entry_names_seq" grep -q "^FAIL at seq $ES: .*entry edited" "$T/edit.v"
 
 # 2. edit an event's payload: its audit digest no longer matches
 mklog payload
@@ -75,7 +82,7 @@ rows = db.execute("select seq, kind, canonical from audit order by seq").fetchal
 prev, hashes = bytes(32), []
 for seq, kind, canon in rows:
     canon = bytes(canon)
-    if seq == 50:  # the edit being hidden: flip a byte of the digest
+    if seq == int(sys.argv[2]):  # the edit being hidden: flip a digest byte
         canon = canon[:-1] + bytes([canon[-1] ^ 1])
     if kind == "checkpoint":  # payload = bytes(root of 1..seq-1)
         root = mth(hashes)
@@ -89,9 +96,9 @@ for seq, kind, canon in rows:
     hashes.append(h)
 db.commit()
 PY
-python3 "$T/rehash.py" "$T/rehash.db"
+python3 "$T/rehash.py" "$T/rehash.db" "$ES"
 check "rehash_script_ran" test $? -eq 0
-# the chain is consistent again, but seq 50's digest no longer matches
+# the chain is consistent again, but entry $ES's digest no longer matches
 # its event row; with the anchors the rewrite itself is caught too
 verify rehash_db rehash
 check "rehash_breaks_record_digest" grep -q "payload differs" "$T/rehash_db.v"
@@ -103,8 +110,8 @@ check "rehash_anchor_message" grep -qE "FAIL at seq [0-9]+: .*(Merkle root misma
 #     touched): the database passes on its own, the anchors catch it
 $DEVSURV replay --db "$T/rh2.db" $AUD --set "audit.anchors=$T/rh2.anchors" \
     "$STREAM" >/dev/null 2>&1
-sed -i 's/if seq == 50:/if kind == "config_loaded":/' "$T/rehash.py"
-python3 "$T/rehash.py" "$T/rh2.db"
+sed -i 's/if seq == int(sys.argv\[2\]):/if kind == "config_loaded":/' "$T/rehash.py"
+python3 "$T/rehash.py" "$T/rh2.db" "$ES"
 verify rh2_db rh2
 check "consistent_rehash_passes_db_only" grep -q "^ok .*no --anchors" "$T/rh2_db.v"
 verify rh2_anch rh2 --anchors "$T/rh2.anchors"
@@ -114,11 +121,12 @@ check "consistent_rehash_exit_65" test $VRC -eq 65
 
 # 4. delete the tail (entries and the last checkpoint)
 mklog tail
-NEXT=$(sql "$T/tail.db" "select min(n) from checkpoints where n > 500")
+KEEP=$((N / 2))
+NEXT=$(sql "$T/tail.db" "select min(n) from checkpoints where n > $KEEP")
 sqlite3 "$T/tail.db" "drop trigger audit_no_delete; drop trigger checkpoints_no_delete;
-  delete from audit where seq > 500; delete from checkpoints where n > 500"
+  delete from audit where seq > $KEEP; delete from checkpoints where n > $KEEP"
 verify tail tail --anchors "$T/tail.anchors"
-check "truncated_tail_caught" grep -q "^FAIL at seq $NEXT: anchor says $NEXT entries, the log has 500" "$T/tail.v"
+check "truncated_tail_caught" grep -q "^FAIL at seq $NEXT: anchor says $NEXT entries, the log has $KEEP" "$T/tail.v"
 
 # 5. delete one checkpoint (row only)
 mklog delcp

@@ -5,8 +5,8 @@
 # fixtures/explain/demo.json.golden and demo.txt.golden byte for byte, be
 # the same from a second database replayed from the same stream, and hold
 # together: as many counted contributions as the signal's observed count,
-# each sentence containing its matched text, an event_stored audit entry
-# for every contributing event, and exit codes for the error cases.
+# each sentence containing its matched text, an events_stored audit entry
+# covering every contributing event, and exit codes for the error cases.
 #
 # The golden files change whenever the rules, plans, scenario generator or
 # linking change (they carry the rule-set hash and rule lines): after
@@ -59,9 +59,18 @@ assert texts, "no text-derived contribution"
 for c in texts:
     span = c["sentence"].encode()[c["span_begin"]:c["span_end"]]  # bytes
     assert span == c["text"].encode(), c
-stored = {e["subject"] for e in lin["audit"] if e["kind"] == "event_stored"}
+def key(k):  # "source/epoch/seq" -> (source, epoch, seq)
+    src, ep, seq = k.rsplit("/", 2)
+    return src, int(ep), int(seq)
+runs = []  # events_stored subjects "first..last" (one source and epoch here)
+for e in lin["audit"]:
+    if e["kind"] == "events_stored":
+        a, b = (key(k) for k in e["subject"].split(".."))
+        assert a[:2] == b[:2] and a[2] <= b[2], e
+        runs.append(a + (b[2],))
 for c in lin["contributions"]:
-    assert "%s/%d/%d" % (c["source"], c["epoch"], c["seq"]) in stored, c
+    assert any(c["source"] == r[0] and c["epoch"] == r[1]
+               and r[2] <= c["seq"] <= r[3] for r in runs), c
 assert lin["audit"][-1]["kind"] == "signal_raised"
 assert lin["audit"][-1]["subject"] == "signal/%d" % lin["signal"]
 PY
@@ -88,12 +97,19 @@ assert "" in plans, plans  # a [maxsprt] signal was among them
 PY
 check "every_signal_explained" python3 "$T/each.py" "$DEVSURV" "$T/c.db"
 
-# the lineage's audit lookup by subject uses the index (schema 6), not a
-# scan of the whole chain (the query of engine/eng_explain_audit.c)
-check "audit_lookup_indexed" sh -c "sqlite3 '$T/a.db' \"EXPLAIN QUERY PLAN
+# the lineage's audit lookups use indexes (schemas 6 and 7), not a scan
+# of the whole chain (the query of engine/eng_explain_audit.c)
+PLAN=$(sqlite3 "$T/a.db" "EXPLAIN QUERY PLAN
     SELECT seq FROM audit WHERE kind IN ('event_stored', 'mentions',
     'signal_raised') AND subject IN (SELECT value FROM json_each('[]'))
-    ORDER BY seq\" | grep -q 'USING INDEX audit_subject'"
+    UNION SELECT seq FROM audit WHERE seq IN
+    (SELECT (SELECT m.entry FROM audit_events m
+      WHERE m.source = k.value ->> 0 AND m.epoch = k.value ->> 1
+      AND m.last >= k.value ->> 2 AND m.first <= k.value ->> 2
+      ORDER BY m.last LIMIT 1) FROM json_each('[]') k) ORDER BY seq")
+check "audit_lookup_indexed" sh -c "echo '$PLAN' | grep -q 'USING INDEX audit_subject'"
+check "audit_events_lookup_indexed" sh -c "echo '$PLAN' | grep -q 'SEARCH m USING PRIMARY KEY'"
+check "audit_no_full_scan" sh -c "! echo '$PLAN' | grep -qE 'SCAN (audit|m)( |\$)'"
 
 run_cmd none $DEVSURV explain 999999 --db "$T/a.db"
 check "no_such_signal_exit_66" test "$RC" -eq 66

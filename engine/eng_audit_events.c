@@ -1,0 +1,135 @@
+/*
+ * eng_audit_events.c - build and read the events_stored entry's payload,
+ * subject and runs (see eng_audit_events.h).
+ */
+#include "devsurv/eng_audit_events.h"
+#include "devsurv/ds_alloc.h"
+#include "devsurv/ds_err.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+struct ds_span eng_audit_events_key(char *out, size_t cap,
+                                    struct ds_span source, int64_t epoch,
+                                    int64_t seq)
+{
+    int n = snprintf(out, cap, "%.*s/%" PRId64 "/%" PRId64,
+                     (int)(source.n < ENG_SOURCE_MAX ? source.n : 0),
+                     source.p ? source.p : "", epoch, seq);
+    struct ds_span s = {out, n < 0 ? 0 : (size_t)n < cap ? (size_t)n : cap - 1};
+    return s;
+}
+
+void eng_audit_events_clear(struct eng_audit_events *b)
+{
+    eng_audit_buf_clear(&b->body);
+    ds_free(b->runs);
+    *b = (struct eng_audit_events){0};
+}
+
+void eng_audit_events_reset(struct eng_audit_events *b)
+{
+    b->body.n = 0;
+    b->body.oom = false;
+    b->n = 0;
+    b->nruns = 0;
+}
+
+/* Extend the last run with it, or start a run. */
+static int s_run(struct eng_audit_events *b,
+                 const struct eng_audit_events_item *it)
+{
+    struct eng_audit_events_run *r = b->nruns ? &b->runs[b->nruns - 1] : NULL;
+    if (r && r->epoch == it->epoch && strlen(r->source) == it->source.n &&
+        memcmp(r->source, it->source.p, it->source.n) == 0 &&
+        it->seq > r->last) {
+        r->last = it->seq;
+        return 0;
+    }
+    if (ds_grow((void **)&b->runs, &b->cap, b->nruns + 1, sizeof *b->runs) != 0)
+        return DS_ENOMEM;
+    r = &b->runs[b->nruns++];
+    memcpy(r->source, it->source.p, it->source.n);
+    r->source[it->source.n] = '\0';
+    r->epoch = it->epoch;
+    r->first = r->last = it->seq;
+    return 0;
+}
+
+int eng_audit_events_add(struct eng_audit_events *b,
+                         const struct eng_audit_events_item *it)
+{
+    if (b->n >= ENG_AUDIT_EVENTS_MAX || it->source.n >= ENG_SOURCE_MAX ||
+        (it->source.n && !it->source.p))
+        return DS_EINVAL;
+    size_t at = b->body.n;
+    eng_audit_buf_str(&b->body, it->source);
+    eng_audit_buf_i64(&b->body, it->epoch);
+    eng_audit_buf_i64(&b->body, it->seq);
+    eng_audit_buf_i64(&b->body, it->ts);
+    eng_audit_buf_str(&b->body, it->ctype);
+    eng_audit_buf_bytes(&b->body, it->digest, ENG_AUDIT_HASH);
+    if (b->body.oom || s_run(b, it) != 0) {
+        b->body.n = at; /* the entry stays as it was */
+        b->body.oom = false;
+        return DS_ENOMEM;
+    }
+    struct ds_span key = eng_audit_events_key(b->last, sizeof b->last,
+                                              it->source, it->epoch, it->seq);
+    if (b->n == 0)
+        memcpy(b->first, key.p, key.n + 1);
+    b->n++;
+    b->ts = it->ts;
+    return 0;
+}
+
+int eng_audit_events_payload(const struct eng_audit_events *b,
+                             struct eng_audit_buf *out)
+{
+    out->n = 0;
+    out->oom = false;
+    eng_audit_buf_u64(out, b->n);
+    if (b->body.n > 0 && out->n + b->body.n > out->cap &&
+        ds_grow((void **)&out->p, &out->cap, out->n + b->body.n, 1) != 0)
+        return DS_ENOMEM;
+    if (b->body.n > 0) {
+        memcpy(out->p + out->n, b->body.p, b->body.n);
+        out->n += b->body.n;
+    }
+    return out->oom ? DS_ENOMEM : 0;
+}
+
+struct ds_span eng_audit_events_subject(const struct eng_audit_events *b,
+                                        char *out, size_t cap)
+{
+    int n = snprintf(out, cap, "%s..%s", b->first, b->last);
+    struct ds_span s = {out, n < 0 ? 0 : (size_t)n < cap ? (size_t)n : cap - 1};
+    return s;
+}
+
+int eng_audit_events_open(struct eng_audit_rd *r, const uint8_t *payload,
+                          size_t n, uint64_t *count)
+{
+    *r = (struct eng_audit_rd){payload, n, false};
+    *count = eng_audit_rd_u64(r);
+    /* an item is at least 4+8+8+8+4+4+32 bytes */
+    if (r->bad || *count > r->n / 68)
+        return DS_EPARSE;
+    return 0;
+}
+
+int eng_audit_events_next(struct eng_audit_rd *r,
+                          struct eng_audit_events_item *it)
+{
+    it->source = eng_audit_rd_bytes(r);
+    it->epoch = (int64_t)eng_audit_rd_u64(r);
+    it->seq = (int64_t)eng_audit_rd_u64(r);
+    it->ts = (int64_t)eng_audit_rd_u64(r);
+    it->ctype = eng_audit_rd_bytes(r);
+    struct ds_span d = eng_audit_rd_bytes(r);
+    it->digest = (const uint8_t *)d.p;
+    if (r->bad || d.n != ENG_AUDIT_HASH || it->source.n >= ENG_SOURCE_MAX)
+        return DS_EPARSE;
+    return 0;
+}
