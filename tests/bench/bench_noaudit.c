@@ -18,8 +18,9 @@
  * events_stored entries (SHA-256 of the payload, its fields in the
  * entry, so the entries themselves with their canonical bytes, SHA-256,
  * INSERT, audit_events rows and WAL bytes) and the Merkle checkpoints
- * those entries would have triggered. Everything else stays: the config_loaded entry,
- * quarantine and signal entries, the audit head handling. Its stores fail
+ * those entries would have triggered. Everything else stays: the
+ * config_loaded entry, quarantine and signal entries, the audit head
+ * handling. Its stores fail
  * `devsurv verify` (events without their entries): bench databases only.
  * bench_e2e.sh checks that the binary really recorded no event.
  * tests/bench/bench_stages_audit.c uses the same seam in one process.
