@@ -75,10 +75,6 @@ int eng_audit_events_add(struct eng_audit_events *b,
         b->body.oom = false;
         return DS_ENOMEM;
     }
-    struct ds_span key = eng_audit_events_key(b->last, sizeof b->last,
-                                              it->source, it->epoch, it->seq);
-    if (b->n == 0)
-        memcpy(b->first, key.p, key.n + 1);
     b->n++;
     b->ts = it->ts;
     return 0;
@@ -103,7 +99,15 @@ int eng_audit_events_payload(const struct eng_audit_events *b,
 struct ds_span eng_audit_events_subject(const struct eng_audit_events *b,
                                         char *out, size_t cap)
 {
-    int n = snprintf(out, cap, "%s..%s", b->first, b->last);
+    /* the first and last keys, from the runs (no formatting per event) */
+    const struct eng_audit_events_run *f = &b->runs[0];
+    const struct eng_audit_events_run *l = &b->runs[b->nruns - 1];
+    int n = b->nruns == 0 ? snprintf(out, cap, "..")
+                          : snprintf(out, cap,
+                                     "%s/%" PRId64 "/%" PRId64 "..%s/%" PRId64
+                                     "/%" PRId64,
+                                     f->source, f->epoch, f->first, l->source,
+                                     l->epoch, l->last);
     struct ds_span s = {out, n < 0 ? 0 : (size_t)n < cap ? (size_t)n : cap - 1};
     return s;
 }

@@ -51,7 +51,6 @@ struct eng_audit_events {
     int64_t ts;
     struct eng_audit_events_run *runs;
     size_t nruns, cap;
-    char first[ENG_AUDIT_KEY_MAX], last[ENG_AUDIT_KEY_MAX];
 };
 
 void eng_audit_events_clear(struct eng_audit_events *b);
