@@ -88,6 +88,17 @@ static const uint8_t *s_digest(const struct eng_audit_entry *e)
     return p + 4;
 }
 
+/* Step st with (source, epoch, n) bound to ?1..?3; the caller resets. */
+static int s_step_key(sqlite3_stmt *st, struct ds_span src, int64_t epoch,
+                      int64_t n)
+{
+    sqlite3_reset(st);
+    sqlite3_bind_text(st, 1, src.p, (int)src.n, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, epoch);
+    sqlite3_bind_int64(st, 3, n);
+    return sqlite3_step(st);
+}
+
 /* The events row (source, epoch, seq) against digest want; key names it
  * in why. */
 static int s_event(eng_audit_records_t *self, struct ds_span src,
@@ -96,11 +107,7 @@ static int s_event(eng_audit_records_t *self, struct ds_span src,
 {
     uint8_t h[ENG_AUDIT_HASH];
     sqlite3_stmt *st = self->get;
-    sqlite3_reset(st);
-    sqlite3_bind_text(st, 1, src.p, (int)src.n, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, epoch);
-    sqlite3_bind_int64(st, 3, seq);
-    int rc = sqlite3_step(st);
+    int rc = s_step_key(st, src, epoch, seq);
     if (rc == SQLITE_ROW) {
         ds_sha256(h, sqlite3_column_blob(st, 1),
                   (size_t)sqlite3_column_bytes(st, 1));
@@ -134,11 +141,7 @@ static int s_run(eng_audit_records_t *self, const struct eng_audit_entry *e,
                            -1, &self->run, NULL) != SQLITE_OK)
         return DS_ESTORE;
     sqlite3_stmt *st = self->run;
-    sqlite3_reset(st);
-    sqlite3_bind_text(st, 1, src.p, (int)src.n, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, epoch);
-    sqlite3_bind_int64(st, 3, last);
-    int rc = sqlite3_step(st);
+    int rc = s_step_key(st, src, epoch, last);
     if (rc == SQLITE_ROW || rc == SQLITE_DONE) {
         bool same = rc == SQLITE_ROW && sqlite3_column_int64(st, 0) == first &&
                     sqlite3_column_int64(st, 1) == e->seq;
