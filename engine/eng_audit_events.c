@@ -14,9 +14,10 @@ struct ds_span eng_audit_events_key(char *out, size_t cap,
                                     struct ds_span source, int64_t epoch,
                                     int64_t seq)
 {
-    int n = snprintf(out, cap, "%.*s/%" PRId64 "/%" PRId64,
-                     (int)(source.n < ENG_SOURCE_MAX ? source.n : 0),
-                     source.p ? source.p : "", epoch, seq);
+    int n =
+        snprintf(out, cap, "%.*s/%" PRId64 "/%" PRId64,
+                 (int)(source.n < ENG_SOURCE_MAX ? source.n : ENG_SOURCE_MAX),
+                 source.p ? source.p : "", epoch, seq);
     struct ds_span s = {out, n < 0 ? 0 : (size_t)n < cap ? (size_t)n : cap - 1};
     return s;
 }

@@ -10,17 +10,13 @@
 #include <inttypes.h>
 #include <stdio.h>
 
-#define S_SUBJECT_MAX (ENG_SOURCE_MAX + 48)
+#define S_SUBJECT_MAX ENG_AUDIT_KEY_MAX
 
-/* "source/epoch/seq" into out; its length. */
+/* "source/epoch/seq" into out (S_SUBJECT_MAX bytes); its span. */
 static struct ds_span s_key(char *out, const struct eng_store_key *k)
 {
-    int n = snprintf(
-        out, S_SUBJECT_MAX, "%.*s/%" PRId64 "/%" PRId64,
-        (int)(k->source.n < ENG_SOURCE_MAX ? k->source.n : ENG_SOURCE_MAX),
-        k->source.p ? k->source.p : "", k->epoch, k->seq);
-    struct ds_span s = {out, n < S_SUBJECT_MAX ? (size_t)n : S_SUBJECT_MAX - 1};
-    return s;
+    return eng_audit_events_key(out, S_SUBJECT_MAX, k->source, k->epoch,
+                                k->seq);
 }
 
 static void s_digest(struct eng_audit_buf *b, const void *p, size_t n)

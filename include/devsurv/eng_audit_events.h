@@ -75,7 +75,9 @@ int eng_audit_events_open(struct eng_audit_rd *r, const uint8_t *payload,
 int eng_audit_events_next(struct eng_audit_rd *r,
                           struct eng_audit_events_item *it);
 
-/* "source/epoch/seq" into out (cap bytes); its span. */
+/* "source/epoch/seq" into out (cap bytes; ENG_AUDIT_KEY_MAX holds any),
+ * the source cut at ENG_SOURCE_MAX bytes; its span. Every audit subject
+ * naming an event is written by this. */
 struct ds_span eng_audit_events_key(char *out, size_t cap,
                                     struct ds_span source, int64_t epoch,
                                     int64_t seq);
