@@ -18,6 +18,7 @@ struct eng_audit_records {
     sqlite3 *db;
     sqlite3_stmt *get;
     sqlite3_stmt *run; /* audit_events; prepared on first events_stored */
+    struct eng_audit_events seen; /* the runs of the entry being checked */
 };
 
 eng_audit_records_t *eng_audit_records_new(sqlite3 *db)
@@ -41,6 +42,7 @@ void eng_audit_records_destroy(eng_audit_records_t **self_p)
         return;
     sqlite3_finalize(self->get);
     sqlite3_finalize(self->run);
+    eng_audit_events_clear(&self->seen);
     ds_free(self);
     *self_p = NULL;
 }
@@ -159,28 +161,24 @@ static int s_run(eng_audit_records_t *self, const struct eng_audit_entry *e,
     return rc;
 }
 
-/* Every event of an events_stored entry, and its runs. */
+/* Every event of an events_stored entry, and its runs: grouped by
+ * eng_audit_events_add(), the grouping the engine wrote them with. */
 static int s_events(eng_audit_records_t *self, const struct eng_audit_entry *e,
                     char *why, size_t cap)
 {
     struct eng_audit_rd r;
-    struct eng_audit_events_item it, run = {0};
+    struct eng_audit_events_item it;
+    struct eng_audit_events *seen = &self->seen;
     uint64_t count;
     char key[ENG_AUDIT_KEY_MAX];
+    eng_audit_events_reset(seen);
     int rc = eng_audit_events_open(&r, e->payload, e->npayload, &count);
-    int64_t first = 0;
     for (uint64_t i = 0; rc == 0 && i < count; i++) {
         if ((rc = eng_audit_events_next(&r, &it)) != 0)
             break;
-        bool same = i > 0 && it.source.n == run.source.n &&
-                    memcmp(it.source.p, run.source.p, it.source.n) == 0 &&
-                    it.epoch == run.epoch && it.seq > run.seq;
-        if (i > 0 && !same)
-            rc =
-                s_run(self, e, run.source, run.epoch, first, run.seq, why, cap);
-        if (!same)
-            first = it.seq;
-        run = it;
+        rc = eng_audit_events_add(seen, &it);
+        if (rc == DS_EINVAL) /* more events than one entry holds */
+            rc = DS_EPARSE;
         if (rc == 0)
             rc = s_event(self, it.source, it.epoch, it.seq, it.digest,
                          eng_audit_events_key(key, sizeof key, it.source,
@@ -189,8 +187,11 @@ static int s_events(eng_audit_records_t *self, const struct eng_audit_entry *e,
     }
     if (rc == 0 && (r.n != 0 || count == 0))
         rc = DS_EPARSE;
-    if (rc == 0)
-        rc = s_run(self, e, run.source, run.epoch, first, run.seq, why, cap);
+    for (size_t i = 0; rc == 0 && i < seen->nruns; i++) {
+        const struct eng_audit_events_run *u = &seen->runs[i];
+        rc = s_run(self, e, ds_span_str(u->source), u->epoch, u->first, u->last,
+                   why, cap);
+    }
     if (rc == DS_EPARSE)
         snprintf(why, cap, "malformed events_stored entry");
     return rc == DS_EPARSE ? DS_EINVAL : rc;
