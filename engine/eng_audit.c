@@ -24,7 +24,6 @@ struct eng_audit {
     struct s_head done; /* last committed */
     struct eng_audit_buf canon, payload;
     struct eng_audit_events ev; /* stored events not yet in an entry */
-    struct eng_audit_buf evpay; /* their payload */
     sqlite3_stmt *run_ins;      /* audit_events rows; prepared on first use */
 };
 
@@ -95,7 +94,6 @@ eng_audit_t *eng_audit_new(eng_store_t *store, struct ds_diag *diag)
     if (s_reserve(&self->canon, S_CANON_CAP) != 0 ||
         s_reserve(&self->payload, S_PAYLOAD_CAP) != 0 ||
         s_reserve(&self->ev.body, S_EVENTS_CAP) != 0 ||
-        s_reserve(&self->evpay, S_EVENTS_CAP + 8) != 0 ||
         ds_grow((void **)&self->ev.runs, &self->ev.cap, S_RUNS_CAP,
                 sizeof *self->ev.runs) != 0) {
         ds_diag_set_code(diag, DS_ENOMEM, "", 0, "out of memory");
@@ -121,7 +119,6 @@ void eng_audit_destroy(eng_audit_t **self_p)
     sqlite3_finalize(self->ins);
     sqlite3_finalize(self->run_ins);
     eng_audit_events_clear(&self->ev);
-    eng_audit_buf_clear(&self->evpay);
     eng_audit_buf_clear(&self->canon);
     eng_audit_buf_clear(&self->payload);
     ds_free(self);
@@ -196,12 +193,13 @@ int eng_audit_flush(eng_audit_t *self)
     if (self->ev.n == 0)
         return 0;
     char subject[2 * ENG_AUDIT_KEY_MAX + 2];
-    int rc = eng_audit_events_payload(&self->ev, &self->evpay);
+    const uint8_t *p;
+    size_t n;
+    int rc = eng_audit_events_payload(&self->ev, &p, &n);
     if (rc == 0)
         rc = s_entry(
             self, ENG_AUDIT_EVENTS_STORED, self->ev.ts,
-            eng_audit_events_subject(&self->ev, subject, sizeof subject),
-            self->evpay.p, self->evpay.n);
+            eng_audit_events_subject(&self->ev, subject, sizeof subject), p, n);
     for (size_t i = 0; rc == 0 && i < self->ev.nruns; i++)
         rc = s_run_insert(self, &self->ev.runs[i]);
     if (rc == 0)

@@ -65,6 +65,8 @@ int eng_audit_events_add(struct eng_audit_events *b,
         (it->source.n && !it->source.p))
         return DS_EINVAL;
     size_t at = b->body.n;
+    if (at == 0)
+        eng_audit_buf_u64(&b->body, 0); /* the count, set by _payload() */
     eng_audit_buf_str(&b->body, it->source);
     eng_audit_buf_i64(&b->body, it->epoch);
     eng_audit_buf_i64(&b->body, it->seq);
@@ -81,20 +83,18 @@ int eng_audit_events_add(struct eng_audit_events *b,
     return 0;
 }
 
-int eng_audit_events_payload(const struct eng_audit_events *b,
-                             struct eng_audit_buf *out)
+int eng_audit_events_payload(struct eng_audit_events *b, const uint8_t **p,
+                             size_t *n)
 {
-    out->n = 0;
-    out->oom = false;
-    eng_audit_buf_u64(out, b->n);
-    if (b->body.n > 0 && out->n + b->body.n > out->cap &&
-        ds_grow((void **)&out->p, &out->cap, out->n + b->body.n, 1) != 0)
+    if (b->body.n == 0)
+        eng_audit_buf_u64(&b->body, 0);
+    if (b->body.oom)
         return DS_ENOMEM;
-    if (b->body.n > 0) {
-        memcpy(out->p + out->n, b->body.p, b->body.n);
-        out->n += b->body.n;
-    }
-    return out->oom ? DS_ENOMEM : 0;
+    for (int i = 0; i < 8; i++) /* the u64 count, big-endian, in place */
+        b->body.p[i] = (uint8_t)((uint64_t)b->n >> (56 - 8 * i));
+    *p = b->body.p;
+    *n = b->body.n;
+    return 0;
 }
 
 struct ds_span eng_audit_events_subject(const struct eng_audit_events *b,

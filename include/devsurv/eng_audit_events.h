@@ -46,7 +46,7 @@ struct eng_audit_events_run {
 
 /* Zero-initialise; free with eng_audit_events_clear(). */
 struct eng_audit_events {
-    struct eng_audit_buf body; /* the per-event fields, after the count */
+    struct eng_audit_buf body; /* the payload: count (set late), fields */
     size_t n;
     int64_t ts;
     struct eng_audit_events_run *runs;
@@ -60,9 +60,11 @@ void eng_audit_events_reset(struct eng_audit_events *b);
  * the entry is full: flush first), DS_ENOMEM. */
 int eng_audit_events_add(struct eng_audit_events *b,
                          const struct eng_audit_events_item *it);
-/* The payload (count + fields) into out (reset first). 0 or DS_ENOMEM. */
-int eng_audit_events_payload(const struct eng_audit_events *b,
-                             struct eng_audit_buf *out);
+/* The payload (count + fields): the count is written into the front of
+ * the body, which *p then points to (valid until the next add or reset),
+ * n bytes. 0 or DS_ENOMEM. */
+int eng_audit_events_payload(struct eng_audit_events *b, const uint8_t **p,
+                             size_t *n);
 /* The subject into out (cap bytes); its span. */
 struct ds_span eng_audit_events_subject(const struct eng_audit_events *b,
                                         char *out, size_t cap);

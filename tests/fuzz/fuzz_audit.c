@@ -56,7 +56,8 @@ static void s_events(const uint8_t *data, size_t size)
     struct eng_audit_rd r;
     struct eng_audit_events_item it;
     struct eng_audit_events b = {0};
-    struct eng_audit_buf out = {0};
+    const uint8_t *p = NULL;
+    size_t n = 0;
     uint64_t count;
     int rc = eng_audit_events_open(&r, data, size, &count);
     for (uint64_t i = 0; rc == 0 && i < count; i++) {
@@ -68,10 +69,9 @@ static void s_events(const uint8_t *data, size_t size)
     if (rc != 0 && rc != DS_EPARSE)
         abort();
     if (rc == 0 && r.n == 0 && count <= ENG_AUDIT_EVENTS_MAX &&
-        (eng_audit_events_payload(&b, &out) != 0 || out.n != size ||
-         memcmp(out.p, data, size) != 0 || b.n != count))
+        (eng_audit_events_payload(&b, &p, &n) != 0 || n != size ||
+         memcmp(p, data, size) != 0 || b.n != count))
         abort();
-    eng_audit_buf_clear(&out);
     eng_audit_events_clear(&b);
 }
 
