@@ -117,7 +117,7 @@ static void s_help(void)
         "  --insecure           plaintext, unauthenticated link (tests and "
         "local demos)\n"
         "  --window N           max events in flight un-ACKed (default "
-        "1000)\n"
+        "4000)\n"
         "  --timeout SEC        exit 69 after SEC seconds with events "
         "outstanding\n"
         "                       and no ACK progress; the journal is kept "
@@ -662,7 +662,7 @@ static int s_new_key(const char *path)
 
 int main(int argc, char **argv)
 {
-    struct pub P = {.o = {.window = 1000, .timeout_ms = 30000},
+    struct pub P = {.o = {.window = 4000, .timeout_ms = 30000},
                     .backoff_ms = 1000};
     int rc = s_parse(argc, argv, &P.o);
     if (rc != 0)

@@ -53,8 +53,9 @@ static const struct eng_config_key s_keys[] = {
      .desc = "accept plaintext links without CURVE (local demos only)"},
     {S_INT(ingest, max_msg_size), .def = "1048576", .min = 1024,
      .max = 67108864, .desc = "largest message accepted, in bytes"},
-    {S_INT(ingest, credit), .def = "1000", .min = 1, .max = 1000000,
-     .desc = "events a publisher may have in flight un-ACKed"},
+    {S_INT(ingest, credit), .def = "4000", .min = 1, .max = 1000000,
+     .desc = "events a publisher may have in flight un-ACKed (keep it at "
+             "least 2 x store.batch_events)"},
     {S_STR(ingest, server_key), .def = "",
      .desc = "CURVE secret key file of the engine (devsurv keygen)"},
     {S_STR(ingest, allowlist), .def = "",

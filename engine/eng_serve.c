@@ -258,6 +258,11 @@ static int s_open(struct s_loop *L, struct ds_diag *diag)
         return DS_ENET;
     if (!(L->pub = eng_publish_new(L->ctx, L->store, L->cfg, diag)))
         return DS_ENET;
+    if (L->cfg->ingest.credit < 2 * L->cfg->store.batch_events)
+        ds_warn("ingest.credit = %" PRId64 " is below 2 x store.batch_events "
+                "(%" PRId64 "): a publisher runs out of credit while a full "
+                "batch commits and waits for its ACK",
+                L->cfg->ingest.credit, L->cfg->store.batch_events);
     int64_t maxmsg = L->cfg->ingest.max_msg_size + 4096;
     int one = 1, hwm = 100000, ivl = 5000, tmo = 15000, linger = 1000;
     zmq_setsockopt(L->sock, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg);

@@ -471,8 +471,8 @@ echo "e2e rows: median of $RUNS rounds, each run on a fresh database and" \
     "$([ -n "${MS[c]:-}" ] && echo "(c) $rng_c, ")(d) $rng_d$(
         [ -n "$ZMQ_RAW" ] && echo "; raw msgs/s $(span "${raws[@]}")," \
             "CURVE $(span "${rawcs[@]}") ($NRAW messages per run)")."
-echo "publish rows: ds-publish --window 1000 (default) against serve with" \
-    "contrib/demo.conf (batch 1000 events or 5 ms, credit 1000); the 320 B" \
+echo "publish rows: ds-publish --window 4000 (default) against serve with" \
+    "contrib/demo.conf (batch 1000 events or 5 ms, credit 4000); the 320 B" \
     "and replay rows run the default configuration (plans on); $MAIN_SENT" \
     "EV sent for $N events in the last 320 B run (resends included)." \
     "bench_e2e took $((($(now_ms) - t_start) / 1000)) s; load average" \

@@ -88,7 +88,7 @@ TEST(defaults_match_the_spec)
     CHECK_STR(c.ingest.endpoint, "ipc:///tmp/devsurv-ingest.ipc");
     CHECK(!c.ingest.insecure);
     CHECK_INT(c.ingest.max_msg_size, 1048576);
-    CHECK_INT(c.ingest.credit, 1000);
+    CHECK_INT(c.ingest.credit, 4000);
     CHECK_STR(c.store.path, "devsurv.db");
     CHECK_INT(c.store.batch_ms, 5);
     CHECK_INT(c.store.batch_events, 1000);
