@@ -15,7 +15,8 @@
 # matcher with a 5,000-term lexicon) and bench_e2e.sh (the real binaries,
 # end to end; with bench_zmq_raw.c, the raw libzmq baseline, and
 # devsurv-noaudit, the engine linked with bench_noaudit.c, built here for
-# it) and bench_dashboard.sh (ingest with and without an open dashboard),
+# it), bench_verify.c (the store `devsurv verify` is timed on) and
+# bench_dashboard.sh (ingest with and without an open dashboard),
 # then says how to read the tables. bench_ac is skipped, with
 # a message, when it does not build (it is still being worked on). Speed
 # is measured, never asserted: the exit status is non-zero only when
@@ -28,7 +29,8 @@
 # BENCH_E2E_N (end-to-end stream, default 100000), BENCH_DASH_N (dashboard
 # bench stream, default 100000; BENCH_DASH_RUNS rounds, default 5),
 # BENCH_STATS_N (events
-# per streaming test, default 10000000), BENCH_EXTRACT_MB (synthetic
+# per streaming test, default 10000000), BENCH_VERIFY_N (audit entries
+# for the verify row, default 1000000), BENCH_EXTRACT_MB (synthetic
 # notes, default 50), BENCH_REGEX_MB (default 10), BENCH_AC_MB (default
 # 50), MAUDE_DIR (../shared/eval/maude), FDA_DIR (../shared/eval/fda), CC,
 # WERROR=1.
@@ -39,6 +41,7 @@ N=${BENCH_N:-200000}
 N_E2E=${BENCH_E2E_N:-100000}
 N_DASH=${BENCH_DASH_N:-100000}
 N_STATS=${BENCH_STATS_N:-10000000}
+N_VERIFY=${BENCH_VERIFY_N:-1000000}
 MB_EXTRACT=${BENCH_EXTRACT_MB:-50}
 MB_REGEX=${BENCH_REGEX_MB:-10}
 MB_AC=${BENCH_AC_MB:-50}
@@ -55,6 +58,7 @@ BIN_PLANS=$BUILD/bench/bench_plans
 BIN_HTTP=$BUILD/bench/bench_http
 BIN_ZMQ_RAW=$BUILD/bench/bench_zmq_raw
 BIN_NOAUDIT=$BUILD/bench/devsurv-noaudit
+BIN_VERIFY=$BUILD/bench/bench_verify
 B=tests/bench
 SRC_STAGES="$B/bench_stages_main.c $B/bench_stages_stream.c"
 SRC_STAGES="$SRC_STAGES $B/bench_stages_drive.c $B/bench_stages_decode.c"
@@ -135,6 +139,11 @@ $CC -std=c11 $OPT -Iinclude -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
     -o "$BIN_NOAUDIT" "$BUILD/engine/devsurv.o" tests/bench/bench_noaudit.c \
     "$BUILD/libdevsurv.a" $PKG_LIBS $MALLOC -lm ||
     die "cannot build $BIN_NOAUDIT"
+# shellcheck disable=SC2086
+$CC -std=c11 $OPT -Iinclude -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+    $PKG_CFLAGS $WARN -pthread -o "$BIN_VERIFY" tests/bench/bench_verify.c \
+    tests/bench/bench_util.c "$BUILD/libdevsurv.a" $PKG_LIBS $MALLOC -lm ||
+    die "cannot build $BIN_VERIFY"
 # bench_ac.c is still being worked on: a build failure skips it, loudly.
 ac_log=$BUILD/bench/bench_ac.log
 # shellcheck disable=SC2086
@@ -187,6 +196,23 @@ BENCH_PLANS_PAD=1000 "$BIN_PLANS" "$BUILD"/bench/scn_*.jsonl ||
 echo
 "$BIN_HTTP" "$BUILD/bench" || die "bench_http failed"
 echo
+# devsurv verify over a store of N_VERIFY audit entries (bench_verify.c
+# builds it with the engine's code), timed as the real command; the store
+# (~550 MB at 1,000,000 entries) is removed afterwards.
+vdir=$(mktemp -d) || die "mktemp failed"
+"$BIN_VERIFY" "$vdir/v.db" "$vdir/anchors" "$N_VERIFY" ||
+    die "bench_verify failed"
+t0=$(date +%s%N)
+vout=$("$BUILD/devsurv" verify --db "$vdir/v.db" --anchors "$vdir/anchors") ||
+    die "devsurv verify failed on the bench store: $vout"
+t1=$(date +%s%N)
+awk -v n="${vout#ok }" -v ns=$((t1 - t0)) 'BEGIN {
+    n += 0; s = ns / 1e9
+    printf "%-8s %-33s %8d %8.3f %10.0f %8s %9s %9s\n", "stage",
+        "verify (devsurv verify)", n, s, n / s, "-", "-", "-" }'
+echo "verify: $vout; target: 1,000,000 entries < 5 s"
+rm -rf "$vdir"
+echo
 BUILD=$BUILD BENCH_E2E_NOAUDIT=$BIN_NOAUDIT BENCH_E2E_ZMQ_RAW=$BIN_ZMQ_RAW \
     tests/bench/bench_e2e.sh "$N_E2E" || die "bench_e2e.sh failed"
 echo
@@ -234,6 +260,10 @@ How to read this (total $(($(date +%s) - start)) s):
   extraction + linking + the cells' statistics (target: the plan stages
   cost < 20% of extraction throughput), and the whole pipeline with plans
   off and on (the difference is mostly SQLite rows and audit entries).
+- Verify: `devsurv verify --db --anchors` over a store of
+  $N_VERIFY entries (bench_verify.c: notes with their events and mention
+  batches, checkpoints every 10,000 entries with anchor lines), whole
+  command timed (target: 1,000,000 entries < 5 s).
 - HTTP (bench_http): p50/p99 per API endpoint on a store of 100,000
   signals and 1,000,000 events (target p99 < 50 ms), built once and kept
   in $BUILD/bench.
