@@ -27,7 +27,17 @@ struct eng_store {
     } stmts[S_STMT_MAX];
 };
 
-static const char s_pragmas[] = "PRAGMA journal_mode=WAL;"
+/* page_size first: it takes effect only on a new, empty file (an existing
+ * store keeps the page size it was created with; WAL mode cannot change
+ * it). 8 KB instead of SQLite's 4 KB: a ~1 KB event row left a quarter of
+ * each 4 KB page empty (three rows per page), and every page is a WAL
+ * frame, a pwrite and a checkpoint copy. Measured (2-core VM, engine CPU
+ * with ds-publish): 1 KB notes with plans off -15% per event and a 13%
+ * smaller store; 320 B envelopes with plans on -15%. 16 KB did as well on
+ * the first and worse on the second (plan cells are updated in place, a
+ * whole page rewritten for each). */
+static const char s_pragmas[] = "PRAGMA page_size=8192;"
+                                "PRAGMA journal_mode=WAL;"
                                 "PRAGMA synchronous=FULL;"
                                 "PRAGMA foreign_keys=ON;"
                                 "PRAGMA trusted_schema=OFF;"

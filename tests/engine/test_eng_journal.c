@@ -190,21 +190,27 @@ TEST(ack_deletes_and_is_monotonic)
     eng_journal_destroy(&j);
 }
 
-/* Rows in the table, read with plain SQLite (not through the journal). */
-static int64_t s_rows(void)
+/* One integer from the file, read with plain SQLite (not through the
+ * journal). */
+static int64_t s_raw_int(const char *sql)
 {
     sqlite3 *db;
     sqlite3_stmt *st;
     int64_t v = -1;
     if (sqlite3_open_v2(s_path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
-        sqlite3_prepare_v2(db, "SELECT count(*) FROM journal", -1, &st, NULL) ==
-            SQLITE_OK) {
+        sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
         if (sqlite3_step(st) == SQLITE_ROW)
             v = sqlite3_column_int64(st, 0);
         sqlite3_finalize(st);
     }
     sqlite3_close(db);
     return v;
+}
+
+/* Rows in the table. */
+static int64_t s_rows(void)
+{
+    return s_raw_int("SELECT count(*) FROM journal");
 }
 
 /* ACKed rows are never read again; they leave the table in bulk. */
@@ -334,6 +340,35 @@ TEST(status_counts)
     eng_journal_destroy(&j);
 }
 
+/* A new journal gets 16 KB pages; one created with 4 KB pages (by an
+ * earlier ds-publish) keeps them and still journals, reads and ACKs. */
+TEST(page_size_new_16k_existing_kept)
+{
+    s_new_path("pages16");
+    eng_journal_t *j = s_open("hospA", NULL);
+    CHECK(j);
+    eng_journal_destroy(&j);
+    CHECK_INT(s_raw_int("PRAGMA page_size"), 16384);
+    s_new_path("pages4");
+    sqlite3 *db = NULL;
+    CHECK_INT(sqlite3_open(s_path, &db), SQLITE_OK);
+    CHECK_INT(sqlite3_exec(db,
+                           "PRAGMA page_size=4096; PRAGMA journal_mode=WAL;",
+                           NULL, NULL, NULL),
+              SQLITE_OK);
+    sqlite3_close(db);
+    j = s_open("hospA", NULL);
+    CHECK(j);
+    CHECK_INT(s_append(j, 1, 3), 0);
+    CHECK_INT(eng_journal_commit(j, NULL), 0);
+    struct s_seen s = {0};
+    CHECK_INT(eng_journal_read(j, 1, 10, s_collect, &s, NULL), 3);
+    CHECK_STR(s.last_payload, "ev-3");
+    CHECK_INT(eng_journal_ack(j, 3, NULL), 0);
+    eng_journal_destroy(&j);
+    CHECK_INT(s_raw_int("PRAGMA page_size"), 4096);
+}
+
 int main(void)
 {
     if (!mkdtemp(s_dir)) {
@@ -351,6 +386,7 @@ int main(void)
     RUN(second_writer_is_refused);
     RUN(missing_or_foreign_file_refused);
     RUN(status_counts);
+    RUN(page_size_new_16k_existing_kept);
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", s_dir);
     if (system(cmd) != 0)

@@ -132,6 +132,34 @@ TEST(reopen_does_not_rerun_migrations)
     eng_store_destroy(&st);
 }
 
+/* A new store gets 8 KB pages; a store created with SQLite's 4 KB pages
+ * (before this default, or by another tool) keeps them, and still takes
+ * events. */
+TEST(page_size_new_8k_existing_kept)
+{
+    eng_store_t *st = s_batch("pages8.db");
+    CHECK(st != NULL);
+    CHECK_INT(s_q(st, "PRAGMA page_size"), 8192);
+    CHECK_INT(s_put_ev(st, 1), 0);
+    CHECK_INT(eng_store_commit(st), 0);
+    eng_store_destroy(&st);
+    s_raw("pages4.db", "PRAGMA page_size=4096");
+    s_raw("pages4.db", "PRAGMA journal_mode=WAL"); /* writes the header */
+    CHECK_INT(s_raw("pages4.db", "PRAGMA page_size"), 4096);
+    st = s_open("pages4.db");
+    CHECK(st != NULL);
+    CHECK_INT(s_q(st, "PRAGMA page_size"), 4096);
+    CHECK_INT(eng_store_begin(st), 0);
+    CHECK_INT(s_put_ev(st, 1), 0);
+    CHECK_INT(eng_store_commit(st), 0);
+    eng_store_destroy(&st);
+    st = s_open("pages4.db");
+    CHECK(st != NULL);
+    CHECK_INT(s_q(st, "PRAGMA page_size"), 4096);
+    CHECK_INT(s_q(st, "SELECT count(*) FROM events"), 1);
+    eng_store_destroy(&st);
+}
+
 /* A version-4 store holding events is migrated to rowid events: rows and
  * their key survive, a repeat is still a no-op, and pages are full. */
 TEST(migration_5_keeps_events)
@@ -460,6 +488,7 @@ int main(void)
     }
     RUN(migrates_from_empty);
     RUN(reopen_does_not_rerun_migrations);
+    RUN(page_size_new_8k_existing_kept);
     RUN(migration_5_keeps_events);
     RUN(newer_database_is_refused_untouched);
     RUN(read_only_refuses_foreign_sqlite_file);
