@@ -18,6 +18,7 @@
  */
 #include "ds_json_impl.h"
 #include "devsurv/ds_alloc.h"
+#include "devsurv/ds_utf8.h"
 #include "devsurv/ds_err.h"
 
 #include <errno.h>
@@ -56,37 +57,6 @@ static const char *s_scan(const char *p, const char *end)
     while (p < end && !s_special((unsigned char)*p))
         p++;
     return p;
-}
-
-static inline bool s_cont(const char *p, const char *end)
-{
-    return p < end && ((unsigned char)*p & 0xC0) == 0x80;
-}
-
-/* Length of the valid UTF-8 sequence at p (2-4), 0 when invalid: a bad
- * lead byte, a missing continuation, an overlong form, a surrogate or a
- * code point above U+10FFFF. */
-static size_t s_utf8(const char *p, const char *end)
-{
-    const unsigned char *u = (const unsigned char *)p;
-    uint32_t cp;
-    if (u[0] < 0xC2)
-        return 0;
-    if (u[0] < 0xE0)
-        return s_cont(p + 1, end) ? 2 : 0;
-    if (u[0] < 0xF0) {
-        if (!s_cont(p + 1, end) || !s_cont(p + 2, end))
-            return 0;
-        cp = (uint32_t)(u[0] & 0x0F) << 12 | (uint32_t)(u[1] & 0x3F) << 6 |
-             (u[2] & 0x3F);
-        return cp >= 0x800 && (cp < 0xD800 || cp > 0xDFFF) ? 3 : 0;
-    }
-    if (u[0] > 0xF4 || !s_cont(p + 1, end) || !s_cont(p + 2, end) ||
-        !s_cont(p + 3, end))
-        return 0;
-    cp = (uint32_t)(u[0] & 0x07) << 18 | (uint32_t)(u[1] & 0x3F) << 12 |
-         (uint32_t)(u[2] & 0x3F) << 6 | (u[3] & 0x3F);
-    return cp >= 0x10000 && cp <= 0x10FFFF ? 4 : 0;
 }
 
 static int s_bad_byte(struct ds_json_in *in, const char *p)
@@ -221,7 +191,9 @@ static int s_decode(struct ds_json_in *in, const char *start, const char *p,
                 return rc;
             continue;
         }
-        size_t k = c < 0x80 ? 0 : s_utf8(p, end);
+        size_t k =
+            c < 0x80 ? 0
+                     : ds_utf8_seq((const unsigned char *)p, (size_t)(end - p));
         if (k == 0)
             return s_bad_byte(in, p);
         memcpy(d, p, k);
@@ -252,7 +224,9 @@ int ds_json_string(struct ds_json_in *in, const char **pp, struct ds_span *out,
         }
         if (c == '\\')
             return s_decode(in, start, p, pp, out, key);
-        size_t k = c < 0x80 ? 0 : s_utf8(p, end);
+        size_t k =
+            c < 0x80 ? 0
+                     : ds_utf8_seq((const unsigned char *)p, (size_t)(end - p));
         if (k == 0)
             return s_bad_byte(in, p);
         p += k;

@@ -15,6 +15,7 @@
 #include "devsurv/eng_audit_log.h"
 #include "devsurv/eng_event_check.h"
 #include "devsurv/ds_err.h"
+#include "devsurv/ds_utf8.h"
 
 #include <inttypes.h>
 #include <string.h>
@@ -53,39 +54,18 @@ bool eng_alert_allowed(enum eng_alert_status from, enum eng_alert_status to)
            (from == ENG_ALERT_ACKNOWLEDGED && to == ENG_ALERT_CLOSED);
 }
 
-/* Length of the well-formed UTF-8 sequence at s[0..n), 0 if none. */
-static size_t s_utf8_seq(const unsigned char *s, size_t n)
-{
-    unsigned c = s[0];
-    size_t len = c < 0x80                 ? 1
-                 : c >= 0xC2 && c <= 0xDF ? 2
-                 : c >= 0xE0 && c <= 0xEF ? 3
-                 : c >= 0xF0 && c <= 0xF4 ? 4
-                                          : 0;
-    if (len == 0 || len > n)
-        return 0;
-    for (size_t i = 1; i < len; i++)
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-    if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] > 0x9F) ||
-        (c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] > 0x8F))
-        return 0;
-    return len;
-}
-
 static int s_text_ok(const char *what, const char *s, size_t max,
                      struct ds_diag *diag)
 {
-    size_t n = s ? strlen(s) : 0, k;
+    size_t n = s ? strlen(s) : 0;
     if (n == 0)
         return ds_diag_set(diag, "", 0, "%s is required and may not be empty",
                            what);
     if (n > max)
         return ds_diag_set(diag, "", 0, "%s is longer than %zu bytes", what,
                            max);
-    for (size_t i = 0; i < n; i += k)
-        if ((k = s_utf8_seq((const unsigned char *)s + i, n - i)) == 0)
-            return ds_diag_set(diag, "", 0, "%s is not valid UTF-8", what);
+    if (!ds_utf8_valid(s, n))
+        return ds_diag_set(diag, "", 0, "%s is not valid UTF-8", what);
     if (!eng_event_check_no_controls(ds_span_str(s)))
         return ds_diag_set(diag, "", 0, "%s holds a control character", what);
     return 0;

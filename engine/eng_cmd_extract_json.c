@@ -12,33 +12,10 @@
  * always parses while begin/end stay byte offsets into the original input.
  */
 #include "eng_cmd_extract_impl.h"
+#include "devsurv/ds_utf8.h"
 
 #include <inttypes.h>
 #include <string.h>
-
-/* Length of the valid UTF-8 sequence at p[0..n) (p[0] >= 0x80), or 0. */
-static size_t s_utf8(const unsigned char *p, size_t n)
-{
-    unsigned char c = p[0], lo = 0x80, hi = 0xBF;
-    size_t len = c >= 0xC2 && c <= 0xDF   ? 2
-                 : c >= 0xE0 && c <= 0xEF ? 3
-                 : c >= 0xF0 && c <= 0xF4 ? 4
-                                          : 0;
-    if (c == 0xE0)
-        lo = 0xA0;
-    else if (c == 0xED)
-        hi = 0x9F;
-    else if (c == 0xF0)
-        lo = 0x90;
-    else if (c == 0xF4)
-        hi = 0x8F;
-    if (len == 0 || len > n || p[1] < lo || p[1] > hi)
-        return 0;
-    for (size_t i = 2; i < len; i++)
-        if (p[i] < 0x80 || p[i] > 0xBF)
-            return 0;
-    return len;
-}
 
 static void s_escape(FILE *out, unsigned char c)
 {
@@ -58,7 +35,7 @@ static void s_str(FILE *out, const char *s, size_t n)
     size_t i = 0, run = 0;
     putc('"', out);
     while (i < n) {
-        size_t k = p[i] >= 0x80 ? s_utf8(p + i, n - i) : 1;
+        size_t k = ds_utf8_seq(p + i, n - i);
         bool plain = p[i] >= 0x20 && p[i] != '"' && p[i] != '\\' && k;
         if (plain) {
             i += k;

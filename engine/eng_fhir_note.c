@@ -16,37 +16,17 @@
 #include "eng_fhir_impl.h"
 
 #include "devsurv/ds_err.h"
+#include "devsurv/ds_utf8.h"
 
 #include <sodium.h>
 #include <stdio.h>
-
-/* Length of the valid UTF-8 sequence at s[i..n), 0 when invalid. */
-static size_t s_utf8_seq(const unsigned char *s, size_t i, size_t n)
-{
-    unsigned c = s[i];
-    size_t len = c < 0x80                 ? 1
-                 : c >= 0xC2 && c <= 0xDF ? 2
-                 : c >= 0xE0 && c <= 0xEF ? 3
-                 : c >= 0xF0 && c <= 0xF4 ? 4
-                                          : 0;
-    if (len == 0 || n - i < len)
-        return 0;
-    for (size_t k = 1; k < len; k++)
-        if ((s[i + k] & 0xC0) != 0x80)
-            return 0;
-    unsigned c1 = s[i + 1 < n ? i + 1 : i];
-    if ((c == 0xE0 && c1 < 0xA0) || (c == 0xED && c1 > 0x9F) ||
-        (c == 0xF0 && c1 < 0x90) || (c == 0xF4 && c1 > 0x8F))
-        return 0; /* overlong, surrogate, above U+10FFFF */
-    return len;
-}
 
 /* 0 when p[0..n) is UTF-8 without NUL; else the text of the fault. */
 static const char *s_text_fault(const char *p, size_t n, size_t *at)
 {
     const unsigned char *s = (const unsigned char *)p;
     for (size_t i = 0; i < n;) {
-        size_t len = s_utf8_seq(s, i, n);
+        size_t len = ds_utf8_seq(s + i, n - i);
         *at = i;
         if (len == 0)
             return "not valid UTF-8";

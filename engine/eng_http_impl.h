@@ -153,8 +153,6 @@ void eng_http_jbuf_key(struct eng_http_jbuf *b, const char *key);
 void eng_http_jbuf_int(struct eng_http_jbuf *b, int64_t v);
 /* Non-finite values as null. */
 void eng_http_jbuf_real(struct eng_http_jbuf *b, double v);
-/* True when s[0..n) is UTF-8 as jansson accepts it. */
-bool eng_http_jbuf_utf8(const char *s, size_t n);
 /* The quoted, escaped string; false, writing nothing, if not UTF-8. */
 bool eng_http_jbuf_str(struct eng_http_jbuf *b, const char *s, size_t n);
 /* Column col as eng_http_json_col() would give it. */

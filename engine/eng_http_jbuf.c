@@ -23,6 +23,7 @@
 #include "eng_http_impl.h"
 
 #include "devsurv/ds_alloc.h"
+#include "devsurv/ds_utf8.h"
 #include "devsurv/eng_time.h"
 
 #include <math.h>
@@ -141,37 +142,6 @@ void eng_http_jbuf_real(struct eng_http_jbuf *b, double v)
     eng_http_jbuf_raw(b, buf, s_real_fix(buf, (size_t)n));
 }
 
-/* Length of the UTF-8 sequence at s (n bytes left), 0 when invalid. */
-static size_t s_utf8(const unsigned char *s, size_t n)
-{
-    size_t len = s[0] < 0xC2   ? 0
-                 : s[0] < 0xE0 ? 2
-                 : s[0] < 0xF0 ? 3
-                 : s[0] < 0xF5 ? 4
-                               : 0;
-    if (len == 0 || len > n)
-        return 0;
-    uint32_t cp = s[0] & (0x7F >> len);
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        cp = cp << 6 | (s[i] & 0x3F);
-    }
-    if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF) ||
-        (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000))
-        return 0;
-    return len;
-}
-
-bool eng_http_jbuf_utf8(const char *s, size_t n)
-{
-    const unsigned char *u = (const unsigned char *)s;
-    for (size_t i = 0, k; i < n; i += k)
-        if ((k = u[i] < 0x80 ? 1 : s_utf8(u + i, n - i)) == 0)
-            return false;
-    return true;
-}
-
 static void s_escape(struct eng_http_jbuf *b, unsigned char c)
 {
     static const char hex[] = "0123456789ABCDEF";
@@ -190,7 +160,7 @@ static void s_escape(struct eng_http_jbuf *b, unsigned char c)
 
 bool eng_http_jbuf_str(struct eng_http_jbuf *b, const char *s, size_t n)
 {
-    if (!eng_http_jbuf_utf8(s, n))
+    if (!ds_utf8_valid(s, n))
         return false;
     eng_http_jbuf_raw(b, "\"", 1);
     size_t run = 0; /* bytes copied as they are, not yet written */

@@ -13,6 +13,7 @@
  */
 #include "eng_maude_impl.h"
 #include "devsurv/ds_alloc.h"
+#include "devsurv/ds_utf8.h"
 #include "devsurv/ds_err.h"
 #include "devsurv/eng_time.h"
 
@@ -120,22 +121,6 @@ static const unsigned short s_cp1252[32] = {
     0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
     0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178};
 
-/* Length of the valid UTF-8 sequence at p[0..n), or 0. */
-static size_t s_utf8_len(const unsigned char *p, size_t n)
-{
-    unsigned c = p[0];
-    size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
-    if (len == 0 || c > 0xF4 || len > n)
-        return 0;
-    for (size_t k = 1; k < len; k++)
-        if ((p[k] & 0xC0) != 0x80)
-            return 0;
-    if ((c == 0xE0 && p[1] < 0xA0) || (c == 0xED && p[1] > 0x9F) ||
-        (c == 0xF0 && p[1] < 0x90) || (c == 0xF4 && p[1] > 0x8F))
-        return 0;
-    return len;
-}
-
 /* UTF-8 of one byte that is not part of a valid sequence, into o. */
 static size_t s_from_1252(unsigned char b, char o[3])
 {
@@ -157,7 +142,7 @@ static size_t s_from_1252(unsigned char b, char o[3])
 static size_t s_char(struct ds_span s, size_t *i, char o[4])
 {
     const unsigned char *p = (const unsigned char *)s.p + *i;
-    size_t len = p[0] >= 0x80 ? s_utf8_len(p, s.n - *i) : 1;
+    size_t len = ds_utf8_seq(p, s.n - *i);
     if (len == 0) {
         (*i)++;
         return s_from_1252(p[0], o);

@@ -15,6 +15,7 @@
  */
 #include "eng_plan_impl.h"
 #include "devsurv/ds_err.h"
+#include "devsurv/ds_utf8.h"
 #include "devsurv/nlp_udi.h"
 
 #include <math.h>
@@ -95,24 +96,6 @@ static bool s_digits(const char *p, size_t n)
     return n > 0;
 }
 
-/* Well-formed UTF-8 (RFC 3629: no overlongs, surrogates or > U+10FFFF). */
-static bool s_utf8(const char *s, size_t n)
-{
-    const unsigned char *p = (const unsigned char *)s, *e = p + n;
-    while (p < e) {
-        unsigned c = *p++, k = c < 0x80 ? 0 : c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : 1;
-        if ((c >= 0x80 && c < 0xC2) || c > 0xF4 || (size_t)(e - p) < k)
-            return false;
-        unsigned lo = c == 0xE0 ? 0xA0 : c == 0xF0 ? 0x90 : 0x80;
-        unsigned hi = c == 0xED ? 0x9F : c == 0xF4 ? 0x8F : 0xBF;
-        for (unsigned i = 0; i < k; i++, lo = 0x80, hi = 0xBF)
-            if (p[i] < lo || p[i] > hi)
-                return false;
-        p += k;
-    }
-    return true;
-}
-
 static int s_product_code(const struct s_ctx *c, struct ds_span v, char *out)
 {
     if (!s_upper3(v))
@@ -139,7 +122,7 @@ static int s_text(const struct s_ctx *c, struct ds_span v, char *out,
 {
     if (v.n >= ENG_PLAN_TEXT_MAX)
         return s_bad(c, what, v, "longer than 127 bytes");
-    if (!s_utf8(v.p, v.n))
+    if (!ds_utf8_valid(v.p, v.n))
         return s_bad(c, what, v, "not UTF-8");
     memcpy(out, v.p, v.n);
     out[v.n] = '\0';

@@ -17,6 +17,7 @@
 #include "nlp_rules_int.h"
 
 #include "devsurv/ds_err.h"
+#include "devsurv/ds_utf8.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -30,30 +31,6 @@ static const char *const s_licences[] = {
 #define S_NLICENCES (int)(sizeof s_licences / sizeof s_licences[0])
 
 /* ---- text ---- */
-
-/* Length of the UTF-8 sequence at p (n bytes left) and its code point, or
- * 0 when invalid. */
-static size_t s_utf8(const unsigned char *p, size_t n, unsigned *cp)
-{
-    size_t len = p[0] < 0xC2   ? 0
-                 : p[0] < 0xE0 ? 2
-                 : p[0] < 0xF0 ? 3
-                 : p[0] < 0xF5 ? 4
-                               : 0;
-    if (len == 0 || len > n)
-        return 0;
-    unsigned c = p[0] & (0x7F >> len);
-    for (size_t i = 1; i < len; i++) {
-        if ((p[i] & 0xC0) != 0x80)
-            return 0;
-        c = (c << 6) | (p[i] & 0x3F);
-    }
-    static const unsigned min[] = {0, 0, 0x80, 0x800, 0x10000};
-    if (c < min[len] || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-        return 0;
-    *cp = c;
-    return len;
-}
 
 static int s_text_fail(const char *name, int line, size_t col, const char *what,
                        unsigned cp, struct ds_diag *diag)
@@ -69,14 +46,14 @@ int nlp_tsv_check_text(const char *name, const char *p, size_t n,
     int line = 1;
     size_t bol = 0;
     for (size_t i = 0; i < n;) {
-        unsigned cp = u[i];
+        uint32_t cp = u[i];
         size_t len = 1;
         if (cp == '\n') {
             line++;
             bol = ++i;
             continue;
         }
-        if (cp >= 0x80 && (len = s_utf8(u + i, n - i, &cp)) == 0)
+        if (cp >= 0x80 && (len = ds_utf8_decode(u + i, n - i, &cp)) == 0)
             return ds_diag_set_code(diag, DS_EPARSE, name, line,
                                     "invalid UTF-8 at column %zu", i - bol + 1);
         if (cp == '\r')
