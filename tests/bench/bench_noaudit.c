@@ -25,11 +25,7 @@
  * bench_e2e.sh checks that the binary really recorded no event.
  * tests/bench/bench_stages_audit.c uses the same seam in one process.
  */
-#include "devsurv/eng_audit_log.h"
-
-int __wrap_eng_audit_log_event(eng_audit_t *a, const struct eng_store_key *k,
-                               int64_t ts, struct ds_span ctype,
-                               const void *payload, size_t n);
+#include "bench_audit_wrap.h"
 
 int __wrap_eng_audit_log_event(eng_audit_t *a, const struct eng_store_key *k,
                                int64_t ts, struct ds_span ctype,

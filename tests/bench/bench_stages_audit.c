@@ -17,16 +17,9 @@
 #include "bench_stages.h"
 #include "bench_util.h"
 
-#include "devsurv/eng_audit_log.h"
+#include "bench_audit_wrap.h"
 
 static bool s_off;
-
-int __real_eng_audit_log_event(eng_audit_t *a, const struct eng_store_key *k,
-                               int64_t ts, struct ds_span ctype,
-                               const void *payload, size_t n);
-int __wrap_eng_audit_log_event(eng_audit_t *a, const struct eng_store_key *k,
-                               int64_t ts, struct ds_span ctype,
-                               const void *payload, size_t n);
 
 int __wrap_eng_audit_log_event(eng_audit_t *a, const struct eng_store_key *k,
                                int64_t ts, struct ds_span ctype,
