@@ -39,7 +39,10 @@
 # Everything is run BENCH_E2E_RUNS times (default 3), the variants
 # alternating within each round (320 B, replay, a, b, c, d, latency, raw;
 # again ...) so drift on a busy machine does not land on one variant; the
-# rows show the median and the notes the range over the rounds. Next to
+# rows show the median and the notes the range over the rounds. The audit
+# A/B then runs BENCH_E2E_AB_PAIRS (default 8) more (a), (c) pairs, back
+# to back, the order swapped each pair: its rows and overhead rest on
+# RUNS + pairs runs each, and the note gives the per-pair spread. Next to
 # wall time, the engine's CPU time while ds-publish ran (user + system of
 # the serve process from /proc, all threads, in clock ticks) gives us per
 # event for each 1 KB variant and a second audit A/B, steadier than wall
@@ -51,6 +54,7 @@
 # (exit 1) only when something did not run or lost events, never on speed.
 #
 # Environment: BUILD (build/release), BENCH_E2E_RUNS (3),
+# BENCH_E2E_AB_PAIRS (8; 0 for none),
 # BENCH_E2E_NOAUDIT (the devsurv-noaudit binary, default
 # $BUILD/bench/devsurv-noaudit), BENCH_E2E_ZMQ_RAW (the bench_zmq_raw
 # binary, default $BUILD/bench/bench_zmq_raw); run.sh builds both.
@@ -58,6 +62,7 @@
 . "$(dirname "$0")/../lib.sh"
 N=${1:-100000}
 RUNS=${BENCH_E2E_RUNS:-3}
+AB_PAIRS=${BENCH_E2E_AB_PAIRS:-8}
 STREAM=$T/stream.jsonl
 BASE=0.125 # outcomes per exposure per cell in this stream (cells near H0)
 
@@ -68,6 +73,7 @@ die() {
 
 case $N in '' | *[!0-9]*) die "N must be a number, got '$N'" ;; esac
 case $RUNS in '' | *[!0-9]* | 0) die "BENCH_E2E_RUNS must be >= 1" ;; esac
+case $AB_PAIRS in '' | *[!0-9]*) die "BENCH_E2E_AB_PAIRS must be >= 0" ;; esac
 if [ "$N" -lt 1 ] || [ "$N" -gt 2000000 ]; then die "N must be 1..2000000"; fi
 
 # The stream's vocabulary, as bench_stages.c uses it. Product codes are
@@ -296,6 +302,15 @@ bound_or_dead() { test -S "$1" || dead "$SERVE"; }
 # median X...: the middle value (the lower middle for an even count).
 median() { printf '%s\n' "$@" | sort -g | sed -n "$((($# + 1) / 2))p"; }
 
+# quartiles X...: "q1 to q3" (nearest rank).
+quartiles() {
+    printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END {
+        i = int((NR + 3) / 4); j = int((3 * NR + 3) / 4)
+        if (i < 1) i = 1
+        if (j < 1) j = 1
+        print v[i] " to " v[j] }'
+}
+
 # range N MS...: "min-max events/s" over the runs.
 range() {
     local n=$1
@@ -383,6 +398,30 @@ for r in $(seq "$RUNS"); do
     fi
 done
 
+# The audit A/B's extra pairs: (a) and (c) back to back, the order
+# swapped every pair, so the estimate rests on more than RUNS samples.
+for p in $(seq "$([ -n "${MS[c]:-}" ] && echo "$AB_PAIRS" || echo 0)"); do
+    order="a c"
+    [ $((p % 2)) = 0 ] && order="c a"
+    for v in $order; do
+        variant "$v"
+        publish_once "p$v$p" "$T/kb.jsonl" "$NKB"
+        MS[$v]="${MS[$v]} $PUB_MS"
+        CPU[$v]="${CPU[$v]} $CPU_MS"
+        want=$NKB
+        [ "$v" = c ] && want=0
+        [ "$AUDITED" = "$want" ] ||
+            die "variant $v recorded $AUDITED events in events_stored" \
+                "audit entries, not $want"
+        eval "pms_$v=$PUB_MS pcpu_$v=$CPU_MS"
+    done
+    # shellcheck disable=SC2154 # pms_a etc. are set by the eval above
+    {
+        overs+=("$(calc "100 * (1 - $pms_c / $pms_a)")")
+        covers+=("$(calc "100 * (1 - $pcpu_c / ($pcpu_a > 0 ? $pcpu_a : 1))")")
+    }
+done
+
 echo "end to end: $N envelopes generated with awk, $(awk -v b="$BYTES" \
     'BEGIN { printf "%.1f", b / 1e6 }') MB, and $NKB notes of ~1 KB" \
     "(mean $KB_SIZE B); real binaries from $BUILD"
@@ -436,17 +475,22 @@ echo "CURVE: (b) $rate_b events/s, $(calc "100 * $ms_a / $ms_b")% of" \
         "; $(calc "100 * $rate_b / $rawc")% of raw libzmq with CURVE" \
         "(raw CURVE is $(calc "100 * $rawc / $raw")% of raw plaintext)")."
 if [ -n "${MS[c]:-}" ]; then
+    npair=${#overs[@]}
     echo "audit overhead: $(calc "100 * (1 - $ms_c / $ms_a)")% of ingest" \
         "throughput (target < 10%)"
-    echo "  from the medians of (a) and (c) (no per-event audit entry," \
-        "checked: 0 events_stored entries); per round (a and c of the" \
-        "same round): $(span "${overs[@]}")%, so single rounds are noisy."
+    echo "  from the medians of (a) and (c) over $npair runs each (no" \
+        "per-event audit entry, checked: 0 events_stored entries): the" \
+        "$RUNS rounds and $AB_PAIRS extra back-to-back pairs, order" \
+        "swapped each pair. Per pair: median $(median "${overs[@]}")%," \
+        "quartiles $(quartiles "${overs[@]}")%, range" \
+        "$(span "${overs[@]}")%: single runs are noisy."
     # shellcheck disable=SC2086
     cpu_a=$(median ${CPU[a]}) cpu_c=$(median ${CPU[c]})
     echo "  by engine CPU time:" \
         "$(calc "100 * (1 - $cpu_c / ($cpu_a > 0 ? $cpu_a : 1))")%" \
-        "(medians; per round $(span "${covers[@]}")%): steadier than wall" \
-        "time when other processes share the CPUs."
+        "(medians; per pair median $(median "${covers[@]}")%, quartiles" \
+        "$(quartiles "${covers[@]}")%): steadier than wall time when other" \
+        "processes share the CPUs."
 fi
 # cpu_us V: the median engine CPU time per event of variant V, in us.
 # shellcheck disable=SC2086
@@ -464,7 +508,8 @@ echo "latency: $NLAT notes paced at 10,000 events/s, plans off," \
     "plaintext: publish-to-commit p50 $(median "${p50s[@]}") ms, p99" \
     "$(median "${p99s[@]}") ms (target p99 < 20 ms); p99 over the rounds" \
     "$(span "${p99s[@]}") ms."
-echo "e2e rows: median of $RUNS rounds, each run on a fresh database and" \
+echo "e2e rows: median of $RUNS rounds ((a) and (c): also the" \
+    "$AB_PAIRS audit pairs), each run on a fresh database and" \
     "journal, variants alternating within a round; events/s over the" \
     "rounds: publish $(range "$N" "${pubs[@]}"), replay" \
     "$(range "$N" "${reps[@]}"), (a) $rng_a, (b) $rng_b," \
