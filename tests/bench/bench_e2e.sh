@@ -360,6 +360,21 @@ fi
 
 pubs=() reps=() p50s=() p99s=() raws=() rawcs=() overs=() covers=()
 declare -A MS=() CPU=()
+
+# kb_once V R: the 1 KB notes through variant V (run name R); appends its
+# time and engine CPU to MS[V] and CPU[V], and checks that every event was
+# recorded in events_stored audit entries ((c): none).
+kb_once() {
+    local v=$1 want=$NKB
+    variant "$v"
+    publish_once "$2" "$T/kb.jsonl" "$NKB"
+    MS[$v]="${MS[$v]:-} $PUB_MS"
+    CPU[$v]="${CPU[$v]:-} $CPU_MS"
+    [ "$v" = c ] && want=0
+    [ "$AUDITED" = "$want" ] ||
+        die "variant $v recorded $AUDITED events in events_stored audit" \
+            "entries, not $want"
+}
 for r in $(seq "$RUNS"); do
     variant d # the 320 B and replay rows: the default configuration
     publish_once "$r"
@@ -368,15 +383,7 @@ for r in $(seq "$RUNS"); do
     replay_once "$r"
     reps+=("$REP_MS")
     for v in $VARIANTS; do
-        variant "$v"
-        publish_once "$v$r" "$T/kb.jsonl" "$NKB"
-        MS[$v]="${MS[$v]:-} $PUB_MS"
-        CPU[$v]="${CPU[$v]:-} $CPU_MS"
-        want=$NKB
-        [ "$v" = c ] && want=0
-        [ "$AUDITED" = "$want" ] ||
-            die "variant $v recorded $AUDITED events in events_stored audit entries," \
-                "not $want"
+        kb_once "$v" "$v$r"
         [ "$v" = a ] && ms_a=$PUB_MS
         [ "$v" = a ] && cpu_a=$CPU_MS
         [ "$v" = c ] && overs+=("$(calc "100 * (1 - $PUB_MS / $ms_a)")") &&
@@ -404,15 +411,7 @@ for p in $(seq "$([ -n "${MS[c]:-}" ] && echo "$AB_PAIRS" || echo 0)"); do
     order="a c"
     [ $((p % 2)) = 0 ] && order="c a"
     for v in $order; do
-        variant "$v"
-        publish_once "p$v$p" "$T/kb.jsonl" "$NKB"
-        MS[$v]="${MS[$v]} $PUB_MS"
-        CPU[$v]="${CPU[$v]} $CPU_MS"
-        want=$NKB
-        [ "$v" = c ] && want=0
-        [ "$AUDITED" = "$want" ] ||
-            die "variant $v recorded $AUDITED events in events_stored" \
-                "audit entries, not $want"
+        kb_once "$v" "p$v$p"
         eval "pms_$v=$PUB_MS pcpu_$v=$CPU_MS"
     done
     # shellcheck disable=SC2154 # pms_a etc. are set by the eval above
