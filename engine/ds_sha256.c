@@ -14,6 +14,7 @@
 #include "devsurv/ds_sha256.h"
 
 #include <openssl/sha.h>
+#include <string.h>
 
 _Static_assert(sizeof(SHA256_CTX) <= sizeof(struct ds_sha256),
                "struct ds_sha256 too small for SHA256_CTX");
@@ -41,4 +42,15 @@ void ds_sha256(uint8_t out[DS_SHA256_BYTES], const void *p, size_t n)
     ds_sha256_init(&h);
     ds_sha256_update(&h, p, n);
     ds_sha256_final(&h, out);
+}
+
+void ds_sha256_file(struct ds_sha256 *h, const char *name, const void *p,
+                    size_t n)
+{
+    unsigned char len[8];
+    for (int i = 0; i < 8; i++)
+        len[i] = (unsigned char)((uint64_t)n >> (56 - 8 * i));
+    ds_sha256_update(h, name, strlen(name) + 1);
+    ds_sha256_update(h, len, sizeof len);
+    ds_sha256_update(h, p, n);
 }

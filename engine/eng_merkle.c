@@ -5,7 +5,6 @@
 #include "devsurv/eng_merkle.h"
 #include "devsurv/ds_sha256.h"
 
-#include <sodium.h>
 #include <string.h>
 
 void eng_merkle_init(struct eng_merkle *m)

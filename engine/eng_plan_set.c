@@ -3,9 +3,9 @@
  * (not starting with '.') in byte-wise name order, each parsed, checked
  * against the concepts of the rule tree, ids unique, then hashed.
  *
- * Hash: SHA-256 (ds_sha256.h) over, per file in name
- * order, the name bytes and a NUL, the file length as 8 bytes big-endian,
- * then the file bytes: the construction of the rule-set hash (nlp_rules.h),
+ * Hash: SHA-256 over, per file in name order, its ds_sha256_file() record
+ * (name, NUL, length as 8 bytes big-endian, bytes),
+ * the construction of the rule-set hash (nlp_rules.h),
  * so a renamed, added, removed or edited plan changes it and no two file
  * lists collide by concatenation. Names, not paths: the hash does not
  * depend on where the directory lives.
@@ -105,17 +105,6 @@ static int s_read(const char *path, char **buf, size_t *n, struct ds_diag *diag)
     return rc;
 }
 
-static void s_hash_file(struct ds_sha256 *h, const char *name, const char *buf,
-                        size_t n)
-{
-    unsigned char len[8];
-    for (int i = 0; i < 8; i++)
-        len[i] = (unsigned char)((uint64_t)n >> (56 - 8 * i));
-    ds_sha256_update(h, (const unsigned char *)name, strlen(name) + 1);
-    ds_sha256_update(h, len, sizeof len);
-    ds_sha256_update(h, (const unsigned char *)buf, n);
-}
-
 static int s_concept_err(struct ds_diag *diag, const char *path, int line,
                          const char *what, const char *code, const char *file)
 {
@@ -198,7 +187,7 @@ static int s_load_one(eng_plan_set_t *s, const char *dir, const char *name,
     if (rc == 0) {
         s->n++;
         rc = s_check(s, i, lines, path, concepts, diag);
-        s_hash_file(h, name, buf, n);
+        ds_sha256_file(h, name, buf, n);
     }
     ds_free(buf);
     return rc;

@@ -10,8 +10,8 @@
  * hash order, so the SHA-256 does not depend on readdir() order, locale
  * or file system. Concept files sort before terms/, so they load first.
  *
- * Hash: SHA-256 (ds_sha256.h) over, per file, path + NUL, the
- * length as 8 bytes big-endian, the bytes. The length prefix makes the
+ * Hash: SHA-256 over, per file, its ds_sha256_file() record: path + NUL,
+ * the length as 8 bytes big-endian, the bytes. The length prefix makes the
  * concatenation unambiguous.
  *
  * Not here: the format of rows (nlp_rules_rows.c, nlp_rules_tsv.c), the
@@ -218,17 +218,6 @@ static int s_read(const char *dir, const char *rel, char **buf, size_t *n,
                                                    : "not a readable file");
 }
 
-static void s_hash_file(struct ds_sha256 *h, const char *rel, const char *buf,
-                        size_t n)
-{
-    unsigned char len[8];
-    for (int i = 0; i < 8; i++)
-        len[i] = (unsigned char)((uint64_t)n >> (56 - 8 * i));
-    ds_sha256_update(h, (const unsigned char *)rel, strlen(rel) + 1);
-    ds_sha256_update(h, len, sizeof len);
-    ds_sha256_update(h, (const unsigned char *)buf, n);
-}
-
 /* Append a file record owning rel (a copy) and buf. */
 static int s_add_file(nlp_rules_t *self, const char *rel, char *buf, size_t n)
 {
@@ -264,7 +253,7 @@ static int s_load_files(nlp_rules_t *self, const char *dir,
         size_t n;
         int rc = s_read(dir, l->path[i], &buf, &n, diag);
         if (rc == 0) {
-            s_hash_file(&h, l->path[i], buf, n);
+            ds_sha256_file(&h, l->path[i], buf, n);
             rc = s_add_file(self, l->path[i], buf, n);
         }
         if (rc == 0)

@@ -34,4 +34,10 @@ void ds_sha256_final(struct ds_sha256 *h, uint8_t out[DS_SHA256_BYTES]);
 /* One call: out = SHA-256(p[0..n)). p may be NULL when n is 0. */
 void ds_sha256(uint8_t out[DS_SHA256_BYTES], const void *p, size_t n);
 
+/* One file's record in a file-set digest (the rule set, nlp_rules.h; the
+ * plan set, eng_plan.h): name and a NUL, n as 8 bytes big-endian, then
+ * p[0..n), so no two file sets give the same byte stream. */
+void ds_sha256_file(struct ds_sha256 *h, const char *name, const void *p,
+                    size_t n);
+
 #endif

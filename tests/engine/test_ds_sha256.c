@@ -71,10 +71,26 @@ TEST(state_reusable_after_init)
     CHECK(memcmp(a, b, sizeof a) == 0);
 }
 
+/* ds_sha256_file() hashes the record byte stream, spelled out here. */
+TEST(file_record_is_name_nul_length_bytes)
+{
+    static const uint8_t rec[] = {'a', '/', 'b', 0, 0, 0, 0, 0, 0, 0, 0, 3, 'x',
+                                  'y', 'z', 'c', 0, 0, 0, 0, 0, 0, 0, 0, 0};
+    uint8_t want[DS_SHA256_BYTES], got[DS_SHA256_BYTES];
+    struct ds_sha256 h;
+    ds_sha256(want, rec, sizeof rec);
+    ds_sha256_init(&h);
+    ds_sha256_file(&h, "a/b", "xyz", 3);
+    ds_sha256_file(&h, "c", NULL, 0);
+    ds_sha256_final(&h, got);
+    CHECK(memcmp(want, got, sizeof want) == 0);
+}
+
 int main(void)
 {
     RUN(fips_vectors);
     RUN(million_a_in_pieces);
     RUN(state_reusable_after_init);
+    RUN(file_record_is_name_nul_length_bytes);
     return test_report();
 }
