@@ -101,14 +101,14 @@ struct ds_span eng_audit_events_subject(const struct eng_audit_events *b,
                                         char *out, size_t cap)
 {
     /* the first and last keys, from the runs (no formatting per event) */
-    const struct eng_audit_events_run *f = &b->runs[0];
-    const struct eng_audit_events_run *l = &b->runs[b->nruns - 1];
-    int n = b->nruns == 0 ? snprintf(out, cap, "..")
-                          : snprintf(out, cap,
-                                     "%s/%" PRId64 "/%" PRId64 "..%s/%" PRId64
-                                     "/%" PRId64,
-                                     f->source, f->epoch, f->first, l->source,
-                                     l->epoch, l->last);
+    int n = snprintf(out, cap, "..");
+    if (b->nruns > 0) {
+        const struct eng_audit_events_run *f = &b->runs[0];
+        const struct eng_audit_events_run *l = &b->runs[b->nruns - 1];
+        n = snprintf(
+            out, cap, "%s/%" PRId64 "/%" PRId64 "..%s/%" PRId64 "/%" PRId64,
+            f->source, f->epoch, f->first, l->source, l->epoch, l->last);
+    }
     struct ds_span s = {out, n < 0 ? 0 : (size_t)n < cap ? (size_t)n : cap - 1};
     return s;
 }

@@ -74,6 +74,9 @@ TEST(payload_is_the_documented_layout_and_reads_back)
     CHECK_INT(b.runs[0].last, 6);
     CHECK_STR(b.runs[1].source, "bb");
     CHECK_INT(b.runs[1].first, 7);
+    struct eng_audit_events empty = {0}; /* no runs: no keys */
+    CHECK(
+        ds_span_eq(eng_audit_events_subject(&empty, subj, sizeof subj), ".."));
     /* read back */
     struct eng_audit_rd r;
     struct eng_audit_events_item it;
