@@ -88,26 +88,6 @@ static long s_hex4(const char *p, const char *end)
     return v;
 }
 
-static char *s_put_utf8(char *d, uint32_t cp)
-{
-    if (cp < 0x80) {
-        *d++ = (char)cp;
-    } else if (cp < 0x800) {
-        *d++ = (char)(0xC0 | cp >> 6);
-        *d++ = (char)(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        *d++ = (char)(0xE0 | cp >> 12);
-        *d++ = (char)(0x80 | (cp >> 6 & 0x3F));
-        *d++ = (char)(0x80 | (cp & 0x3F));
-    } else {
-        *d++ = (char)(0xF0 | cp >> 18);
-        *d++ = (char)(0x80 | (cp >> 12 & 0x3F));
-        *d++ = (char)(0x80 | (cp >> 6 & 0x3F));
-        *d++ = (char)(0x80 | (cp & 0x3F));
-    }
-    return d;
-}
-
 /* \u escape at *pp ("\u" + 4 hex digits, a high surrogate followed by
  * a low one): its UTF-8 to *dp. */
 static int s_unicode(struct ds_json_in *in, const char **pp, char **dp,
@@ -133,7 +113,7 @@ static int s_unicode(struct ds_json_in *in, const char **pp, char **dp,
     } else {
         *pp = e + 6;
     }
-    *dp = s_put_utf8(*dp, (uint32_t)cp);
+    *dp += ds_utf8_encode((uint32_t)cp, *dp);
     return 0;
 }
 

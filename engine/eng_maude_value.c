@@ -122,20 +122,10 @@ static const unsigned short s_cp1252[32] = {
     0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178};
 
 /* UTF-8 of one byte that is not part of a valid sequence, into o. */
-static size_t s_from_1252(unsigned char b, char o[3])
+static size_t s_from_1252(unsigned char b, char o[4])
 {
     unsigned cp = b < 0xA0 ? s_cp1252[b - 0x80] : b;
-    if (cp == 0)
-        cp = 0xFFFD;
-    if (cp < 0x800) {
-        o[0] = (char)(0xC0 | (cp >> 6));
-        o[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    o[0] = (char)(0xE0 | (cp >> 12));
-    o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    o[2] = (char)(0x80 | (cp & 0x3F));
-    return 3;
+    return ds_utf8_encode(cp ? cp : 0xFFFD, o);
 }
 
 /* The UTF-8 for s.p[*i] (a whole sequence or one byte) into o; advance. */

@@ -2,7 +2,8 @@
  * ds_utf8.h - well-formed UTF-8 (RFC 3629; Unicode table 3-7): the one
  * decoder behind every text check in devsurv (JSON strings, FHIR notes,
  * rule files, plan files, alert reasons, MAUDE repair, JSON written by the
- * API and `devsurv extract`). Rejected: lead bytes 0x80-0xC1 and
+ * API and `devsurv extract`), and the one encoder (JSON \u escapes,
+ * MAUDE's Windows-1252 repair). Rejected: lead bytes 0x80-0xC1 and
  * 0xF5-0xFF, missing continuation bytes, overlong forms, surrogates
  * (U+D800-U+DFFF) and code points above U+10FFFF.
  *
@@ -45,6 +46,22 @@ static inline size_t ds_utf8_decode(const unsigned char *p, size_t n,
     }
     if (cp)
         *cp = v;
+    return len;
+}
+
+/* The UTF-8 of scalar value cp (not a surrogate, <= U+10FFFF) into
+ * out; its length, 1-4. */
+static inline size_t ds_utf8_encode(uint32_t cp, char out[4])
+{
+    if (cp < 0x80) {
+        out[0] = (char)cp;
+        return 1;
+    }
+    static const unsigned char lead[5] = {0, 0, 0xC0, 0xE0, 0xF0};
+    size_t len = cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+    for (size_t i = len - 1; i > 0; i--, cp >>= 6)
+        out[i] = (char)(0x80 | (cp & 0x3F));
+    out[0] = (char)(lead[len] | cp);
     return len;
 }
 

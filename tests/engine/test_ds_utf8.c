@@ -1,12 +1,12 @@
 /*
  * test_ds_utf8.c - the UTF-8 decoder every text check uses (ds_utf8.h),
- * against an encoder written here from RFC 3629: every scalar value
- * (U+0000-U+10FFFF minus surrogates) encodes to bytes that decode back to
- * it with their full length; every 2- and 3-byte string that decodes as a
- * whole is exactly the encoding of what it decodes to, and there are as
- * many of them as scalar values of that length; overlongs, surrogates,
- * values above U+10FFFF, bad lead bytes and truncated sequences are
- * refused.
+ * and its encoder, against an encoder written here from RFC 3629: every
+ * scalar value (U+0000-U+10FFFF minus surrogates) encodes (ds_utf8_encode
+ * too) to bytes that decode back to it with their full length; every 2- and
+ * 3-byte string that decodes as a whole is exactly the encoding of what it
+ * decodes to, and there are as many of them as scalar values of that length;
+ * overlongs, surrogates, values above U+10FFFF, bad lead bytes and truncated
+ * sequences are refused.
  */
 #include "devsurv/ds_utf8.h"
 #include "../test.h"
@@ -41,13 +41,15 @@ static size_t s_enc(uint32_t cp, unsigned char o[4])
 TEST(every_scalar_value_round_trips)
 {
     unsigned char b[4];
+    char e[4];
     size_t bad = 0;
     for (uint32_t cp = 0; cp <= 0x10FFFF; cp++) {
         if (cp >= 0xD800 && cp <= 0xDFFF)
             continue;
         size_t n = s_enc(cp, b);
         uint32_t got = 0xFFFFFFFF;
-        if (ds_utf8_decode(b, n, &got) != n || got != cp ||
+        if (ds_utf8_encode(cp, e) != n || memcmp(e, b, n) != 0 ||
+            ds_utf8_decode(b, n, &got) != n || got != cp ||
             ds_utf8_seq(b, n) != n || ds_utf8_decode(b, n - 1, &got) != 0 ||
             !ds_utf8_valid((const char *)b, n))
             bad++;
