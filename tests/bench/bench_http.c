@@ -259,7 +259,7 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof s_paths / sizeof s_paths[0]; i++)
         if (!only || strstr(s_paths[i], only))
             s_row(eng_http_port(h), s_paths[i], n);
-    if (!only || strstr("stream", only))
+    if (!only || strstr("/api/stream", only))
         s_stream_row(eng_http_port(h), path, n < 50 ? n : 50);
     eng_http_stop(&h);
     return 0;

@@ -200,11 +200,15 @@ echo
 # builds it with the engine's code), timed as the real command; the store
 # (~550 MB at 1,000,000 entries) is removed afterwards.
 vdir=$(mktemp -d) || die "mktemp failed"
-"$BIN_VERIFY" "$vdir/v.db" "$vdir/anchors" "$N_VERIFY" ||
+"$BIN_VERIFY" "$vdir/v.db" "$vdir/anchors" "$N_VERIFY" || {
+    rm -rf "$vdir"
     die "bench_verify failed"
+}
 t0=$(date +%s%N)
-vout=$("$BUILD/devsurv" verify --db "$vdir/v.db" --anchors "$vdir/anchors") ||
+vout=$("$BUILD/devsurv" verify --db "$vdir/v.db" --anchors "$vdir/anchors") || {
+    rm -rf "$vdir"
     die "devsurv verify failed on the bench store: $vout"
+}
 t1=$(date +%s%N)
 awk -v n="${vout#ok }" -v ns=$((t1 - t0)) 'BEGIN {
     n += 0; s = ns / 1e9
