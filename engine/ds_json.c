@@ -280,17 +280,16 @@ int ds_json_parse(struct ds_json *self, const char *buf, size_t n)
     self->err_line = self->err_column = 0;
     self->err_reason[0] = '\0';
     int rc = s_parse(&in);
-    self->ok = rc == 0;
     if (rc == DS_ENOMEM)
         snprintf(self->err_reason, sizeof self->err_reason, "out of memory");
     if (rc != 0)
-        self->nnodes = 0;
+        self->nnodes = 0; /* so ds_json_root() is NULL */
     return rc;
 }
 
 const struct ds_json_node *ds_json_root(const struct ds_json *self)
 {
-    return self->ok && self->nnodes ? &self->nodes[0] : NULL;
+    return self->nnodes ? &self->nodes[0] : NULL;
 }
 
 const struct ds_json_node *ds_json_get(const struct ds_json_node *obj,

@@ -75,7 +75,6 @@ struct ds_json {
     size_t hash_cap;
     char *num; /* NUL-terminated copy of a real for strtod */
     size_t num_cap;
-    bool ok; /* the last parse succeeded */
     /* After DS_EPARSE: where (1-based line and column, columns counted in
      * characters as jansson does; the end of input is the column after the
      * last character) and why, one line of printable ASCII. */
